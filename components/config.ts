@@ -1,0 +1,514 @@
+/**
+ * The stack config contract: schema, defaults and error formatting. Config is parsed here once, at program start,
+ * into a typed `StackConfig`; a bad config throws one Error that lists every problem with its key path, the bad
+ * value and what is allowed. Nothing deeper re-checks raw config.
+ */
+import { z } from "zod";
+import {
+    PolicyStatement,
+    ROLE_INLINE_POLICIES_MAX_LENGTH,
+    policyLength,
+    profileControllerPolicy,
+    profileControllerRoleName,
+    profileRoleName,
+    roleArn,
+    issuerHostPath,
+    issuerHostPathFromProviderArn,
+    grantsIamWriteOnAnyResource,
+} from "./policies";
+
+/** The config namespace: keys are `kubeflow-irsa:<key>` in `stacks/Pulumi.<env>.yaml`. */
+export const CONFIG_NAMESPACE = "kubeflow-irsa";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field rules (each message says what is allowed, so the error names the fix)
+// ---------------------------------------------------------------------------------------------------------------
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const ROLE_NAME = /^[\w+=,.@-]+$/;
+const ROLE_PATH = /^\/(?:[\x21-\x7e]*\/)?$/;
+const PARTITION = "aws(?:-[a-z]+)*";
+const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:\\d{12}|aws):policy/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]+$`);
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/(?:[\\w+=,.@-]+/)*[\\w+=,.@-]+$`);
+const OIDC_PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:oidc-provider/[A-Za-z0-9.-]+(?:/[\\w.-]+)*$`);
+const ISSUER_URL = /^https:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[\w.-]+)*\/?$/;
+const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
+const SUBJECT_PREFIX = "system:serviceaccount:";
+/** Kubernetes resource quantity, as the Profile CRD's `resourceQuotaSpec.hard` pattern. */
+const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+
+function isValidBucketName(name: string): boolean {
+    return (
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+        !name.includes("..") &&
+        !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+        !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
+        !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)
+    );
+}
+
+const dnsLabel = z
+    .string()
+    .max(63, { error: "must be at most 63 characters (a DNS-1123 label)" })
+    .regex(DNS1123_LABEL, { error: "is not a DNS-1123 label: use lowercase a-z, 0-9 and '-', starting and ending with a letter or digit" });
+
+const serviceAccountName = z
+    .string()
+    .max(253, { error: "must be at most 253 characters" })
+    .regex(DNS1123_SUBDOMAIN, { error: "is not a valid service account name: use lowercase a-z, 0-9, '-' and '.', starting and ending with a letter or digit" });
+
+const iamRoleName = z
+    .string()
+    .min(1, { error: "must not be empty" })
+    .max(64, { error: "is longer than IAM's 64-character limit for role names" })
+    .regex(ROLE_NAME, { error: "has characters IAM does not allow in a role name: use letters, digits and + = , . @ _ -" });
+
+const rolePath = z
+    .string()
+    .max(512, { error: "must be at most 512 characters" })
+    .regex(ROLE_PATH, { error: "is not an IAM path: it must start and end with '/', e.g. '/' or '/kubeflow/'" });
+
+const policyArn = z.string().regex(POLICY_ARN, { error: "is not an IAM managed policy ARN (arn:aws:iam::<account-id or aws>:policy/<name>)" });
+const iamRoleArn = z.string().regex(ROLE_ARN, { error: "is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)" });
+
+const tags = z.record(
+    z.string().min(1, { error: "tag keys must not be empty" }).max(128, { error: "tag keys are at most 128 characters" }),
+    z.string().max(256, { error: "tag values are at most 256 characters" }),
+);
+
+const maxSessionDuration = z
+    .number()
+    .int({ error: "must be a whole number of seconds" })
+    .min(3600, { error: "must be at least 3600 seconds (IAM's minimum)" })
+    .max(43200, { error: "must be at most 43200 seconds (IAM's maximum, 12 hours)" });
+
+const bucketGrant = z.string().superRefine((grant, ctx) => {
+    const slash = grant.indexOf("/");
+    const bucket = slash < 0 ? grant : grant.slice(0, slash);
+    const prefix = slash < 0 ? "" : grant.slice(slash + 1);
+    if (/[*?]/.test(grant)) {
+        ctx.addIssue({ code: "custom", message: "wildcards are not allowed: list each bucket (or bucket/prefix) the profile needs" });
+    } else if (!isValidBucketName(bucket)) {
+        ctx.addIssue({ code: "custom", message: "is not a valid S3 bucket name: 3-63 characters of lowercase a-z, 0-9, '.' and '-', starting and ending with a letter or digit (optionally followed by /prefix)" });
+    } else if (slash >= 0 && prefix.replace(/\/+/g, "") === "") {
+        ctx.addIssue({ code: "custom", message: "has an empty prefix after '/': write the bare bucket name to grant the whole bucket" });
+    }
+});
+
+const statement = z
+    .object({
+        Sid: z.string().regex(/^[A-Za-z0-9]*$/, { error: "Sid may only hold letters and digits" }).optional(),
+        Effect: z.enum(["Allow", "Deny"], { error: "Effect must be \"Allow\" or \"Deny\"" }),
+        Action: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+        NotAction: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+        Resource: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+        NotResource: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+        // IAM compares condition values as strings; YAML may give booleans or numbers.
+        Condition: z
+            .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.boolean().transform(String), z.number().transform(String)])))
+            .optional(),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+        if ((s.Action === undefined) === (s.NotAction === undefined)) {
+            ctx.addIssue({ code: "custom", message: "a statement needs exactly one of Action or NotAction" });
+        }
+        if ((s.Resource === undefined) === (s.NotResource === undefined)) {
+            ctx.addIssue({ code: "custom", message: "a statement needs exactly one of Resource or NotResource" });
+        }
+    });
+
+/** An identity-based IAM policy document (no Principal: it is attached to a role). */
+const policyDocument = z
+    .object({
+        Version: z.literal("2012-10-17", { error: "Version must be \"2012-10-17\"" }),
+        Id: z.string().optional(),
+        Statement: z.array(statement).min(1, { error: "a policy needs at least one statement" }),
+    })
+    .strict()
+    .superRefine((doc, ctx) => {
+        doc.Statement.forEach((s, i) => {
+            if (grantsIamWriteOnAnyResource(s as PolicyStatement)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["Statement", i],
+                    message: "grants IAM write actions on every resource: name the exact ARNs (IAM writes on Resource \"*\" let the role escalate its own rights)",
+                });
+            }
+        });
+    });
+
+const resourceQuota = z
+    .object({
+        hard: z.record(
+            z.string(),
+            z.union([z.number().int(), z.string().regex(QUANTITY, { error: "is not a Kubernetes quantity (e.g. \"8\", \"16Gi\", \"500m\")" })]),
+        ).optional(),
+        scopes: z.array(z.string()).optional(),
+        scopeSelector: z
+            .object({
+                matchExpressions: z.array(
+                    z.object({ operator: z.string(), scopeName: z.string(), values: z.array(z.string()).optional() }).strict(),
+                ).optional(),
+            })
+            .strict()
+            .optional(),
+    })
+    .strict();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entries
+// ---------------------------------------------------------------------------------------------------------------
+
+const profileEntry = z
+    .object({
+        name: dnsLabel,
+        owner: z.string().trim().min(1, { error: "must name the profile's owner (a user name or email)" }),
+        ownerKind: z.enum(["User", "Group"], { error: "must be \"User\" or \"Group\"" }).default("User"),
+        serviceAccounts: z
+            .array(serviceAccountName)
+            .min(1, { error: "must list at least one service account: an empty list would leave the role without a sub condition" })
+            .default(["default-editor"]),
+        s3Buckets: z.array(bucketGrant).default([]),
+        policyArns: z.array(policyArn).default([]),
+        inlinePolicy: policyDocument.optional(),
+        annotateOnly: z.boolean({ error: "must be true or false" }).default(true),
+        roleName: iamRoleName.optional(),
+        maxSessionDuration: maxSessionDuration.optional(),
+        permissionsBoundaryArn: policyArn.optional(),
+        tags: tags.default({}),
+        resourceQuota: resourceQuota.optional(),
+    })
+    .strict();
+
+const subjectPattern = z.string().superRefine((subject, ctx) => {
+    if (!subject.startsWith(SUBJECT_PREFIX) || subject.split(":").length !== 4) {
+        ctx.addIssue({ code: "custom", message: `is not a service-account subject: write ${SUBJECT_PREFIX}<namespace>:<service account>` });
+        return;
+    }
+    const namespace = subject.split(":")[2];
+    if (namespace === "" || /[*?]/.test(namespace)) {
+        ctx.addIssue({ code: "custom", message: "must name one namespace exactly: a wildcard in the namespace lets every namespace's service accounts assume the role" });
+    }
+});
+
+const rolePairEntry = z
+    .object({
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { error: "must be 1-63 letters, digits, '-' or '_' (it names the Pulumi resource)" }),
+        assetAccountId: z.string().regex(ACCOUNT_ID, { error: "must be a 12-digit AWS account id (quote it in YAML)" }),
+        assetRoleName: iamRoleName,
+        eksRoleName: iamRoleName,
+        assetPolicy: policyDocument.optional(),
+        assetPolicyArns: z.array(policyArn).default([]),
+        subjects: z.array(subjectPattern).min(1, { error: "must list at least one subject: a trust without a sub condition lets any service account assume the role" }),
+        subjectMatch: z.enum(["StringEquals", "StringLike"], { error: "must be \"StringEquals\" or \"StringLike\"" }).default("StringEquals"),
+        exclusive: z.boolean({ error: "must be true or false" }).default(false),
+        externalId: z.string().regex(EXTERNAL_ID, { error: "must be 2-1224 characters of letters, digits and + = , . @ : / - _" }).optional(),
+        assetDeployRoleArn: iamRoleArn.optional(),
+        path: rolePath.default("/"),
+        tags: tags.default({}),
+        maxSessionDuration: maxSessionDuration.optional(),
+        trustPolicyMaxLength: z
+            .number()
+            .int({ error: "must be a whole number" })
+            .min(2048, { error: "must be at least 2048 (IAM's default quota)" })
+            .max(8192, { error: "must be at most 8192 (the largest quota IAM grants)" })
+            .default(2048),
+    })
+    .strict()
+    .superRefine((pair, ctx) => {
+        if (pair.subjectMatch === "StringEquals") {
+            pair.subjects.forEach((s, i) => {
+                if (/[*?]/.test(s)) {
+                    ctx.addIssue({ code: "custom", path: ["subjects", i], message: "has a wildcard but subjectMatch is StringEquals: set subjectMatch: StringLike, or list exact subjects" });
+                }
+            });
+        }
+        if (!pair.assetPolicy && pair.assetPolicyArns.length === 0) {
+            ctx.addIssue({ code: "custom", path: ["assetPolicy"], message: "is missing: give the asset role its rights with assetPolicy and/or assetPolicyArns" });
+        }
+        if (pair.assetDeployRoleArn && pair.assetDeployRoleArn.split(":")[4] !== pair.assetAccountId) {
+            ctx.addIssue({ code: "custom", path: ["assetDeployRoleArn"], message: `must be a role in the asset account ${pair.assetAccountId}` });
+        }
+    });
+
+const profileController = z
+    .object({
+        namespace: dnsLabel.default("kubeflow"),
+        serviceAccount: serviceAccountName.default("profiles-controller-service-account"),
+        annotateServiceAccount: z.boolean({ error: "must be true or false" }).default(true),
+        roleName: iamRoleName.optional(),
+    })
+    .strict();
+
+const stackConfigSchema = z
+    .object({
+        clusterName: z
+            .string({ error: "is required: the EKS cluster's name" })
+            .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { error: "is not an EKS cluster name (1-100 letters, digits, '-' and '_', starting with a letter or digit)" }),
+        oidcIssuerUrl: z.string().regex(ISSUER_URL, { error: "is not an OIDC issuer URL (https://oidc.eks.<region>.amazonaws.com/id/<ID>)" }).optional(),
+        oidcProviderArn: z.string().regex(OIDC_PROVIDER_ARN, { error: "is not an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<ID>)" }).optional(),
+        oidcThumbprints: z.array(z.string().regex(THUMBPRINT, { error: "is not a SHA-1 thumbprint (40 hex characters)" })).optional(),
+        rolePath: rolePath.default("/"),
+        permissionsBoundaryArn: policyArn.optional(),
+        tags: tags.default({}),
+        profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true }),
+        profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),
+        rolePairs: z.array(rolePairEntry).default([]),
+    })
+    .strict();
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type ProfileConfig = z.infer<typeof profileEntry>;
+export type RolePairConfig = z.infer<typeof rolePairEntry>;
+export type ProfileControllerConfig = z.infer<typeof profileController>;
+
+/** A profile with its resolved IAM settings (stack defaults applied, role name decided). */
+export interface ResolvedProfile extends ProfileConfig {
+    roleName: string;
+    rolePath: string;
+    permissionsBoundaryArn?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Problem {
+    path: PropertyKey[];
+    message: string;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+    let out = CONFIG_NAMESPACE;
+    path.forEach((part, i) => {
+        if (typeof part === "number") {
+            out += `[${part}]`;
+        } else {
+            out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+        }
+    });
+    return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let node: unknown = root;
+    for (const part of path) {
+        if (node === null || typeof node !== "object") {
+            return undefined;
+        }
+        node = (node as Record<PropertyKey, unknown>)[part as string];
+    }
+    return node;
+}
+
+function describeValue(value: unknown): string {
+    if (value === undefined) {
+        return "missing";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}
+
+/** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    const strings = path.filter((p) => typeof p === "string");
+    const last = strings[strings.length - 1];
+    const shapes: Record<string, z.ZodRawShape> = {
+        profiles: profileEntry.shape,
+        rolePairs: rolePairEntry.shape,
+        profileController: profileController.shape,
+        resourceQuota: resourceQuota.shape,
+    };
+    if (last === undefined) {
+        return Object.keys(stackConfigSchema.shape);
+    }
+    return Object.keys(shapes[last] ?? {});
+}
+
+function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys): Problem[] {
+    const known = knownKeysAt(issue.path);
+    return issue.keys.map((key) => {
+        const nearest = known
+            .map((k) => ({ k, d: editDistance(key, k) }))
+            .sort((x, y) => x.d - y.d)[0];
+        const hint = nearest && nearest.d <= 3 ? ` (did you mean "${nearest.k}"?)` : "";
+        const allowed = known.length ? `; allowed keys: ${known.join(", ")}` : "";
+        return { path: [...issue.path, key], message: `is not a known key${hint}${allowed}` };
+    });
+}
+
+function issueProblems(issue: z.core.$ZodIssue): Problem[] {
+    if (issue.code === "unrecognized_keys") {
+        return unknownKeyProblems(issue);
+    }
+    if (issue.code === "invalid_union") {
+        return [{ path: issue.path, message: "has the wrong shape: a string or a list of strings is expected" }];
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        return [{ path: issue.path, message: issue.message.startsWith("is required") ? issue.message : `is required (${issue.expected} expected)` }];
+    }
+    if (issue.code === "invalid_type") {
+        return [{ path: issue.path, message: `must be ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}` }];
+    }
+    return [{ path: issue.path, message: issue.message }];
+}
+
+/** Thrown for an invalid stack config; `problems` holds one line per problem. */
+export class StackConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(
+            `Invalid stack config: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the ${CONFIG_NAMESPACE}: keys of stacks/Pulumi.<stack>.yaml\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "StackConfigError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cross-entry rules (need the whole list)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Account id placeholder: only its length matters when estimating policy sizes before the account is known. */
+const ACCOUNT_PLACEHOLDER = "000000000000";
+
+function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {
+    const problems: Problem[] = [];
+    const firstByName = new Map<string, number>();
+    cfg.profiles.forEach((p, i) => {
+        const first = firstByName.get(p.name);
+        if (first !== undefined) {
+            problems.push({ path: ["profiles", i, "name"], message: `duplicates profiles[${first}].name: profile names (and so namespaces) must be unique` });
+        } else {
+            firstByName.set(p.name, i);
+        }
+    });
+
+    // Role names are account-wide: profiles, the controller and the EKS-side roles of pairs share one namespace.
+    const firstByRole = new Map<string, string>();
+    const claim = (roleName: string, path: PropertyKey[], what: string) => {
+        const owner = firstByRole.get(roleName.toLowerCase());
+        if (owner !== undefined) {
+            problems.push({ path, message: `gives role name "${roleName}", already used by ${owner}: IAM role names are unique per account (case-insensitive); set a distinct roleName` });
+        } else {
+            firstByRole.set(roleName.toLowerCase(), what);
+        }
+    };
+    resolved.forEach((p, i) => claim(p.roleName, ["profiles", i, cfg.profiles[i].roleName ? "roleName" : "name"], `profiles[${i}]`));
+    claim(cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName), ["profileController", "roleName"], "the profile controller");
+    const firstPair = new Map<string, number>();
+    cfg.rolePairs.forEach((pair, i) => {
+        const seen = firstPair.get(pair.name);
+        if (seen !== undefined) {
+            problems.push({ path: ["rolePairs", i, "name"], message: `duplicates rolePairs[${seen}].name: pair names must be unique` });
+        } else {
+            firstPair.set(pair.name, i);
+        }
+        claim(pair.eksRoleName, ["rolePairs", i, "eksRoleName"], `rolePairs[${i}]`);
+    });
+
+    // The controller's inline policy lists every managed role ARN; IAM caps a role's inline policies in total.
+    const managed = resolved.filter((p) => !p.annotateOnly);
+    const controllerPolicy = profileControllerPolicy(managed.map((p) => roleArn("aws-us-gov", ACCOUNT_PLACEHOLDER, p.rolePath, p.roleName)));
+    if (controllerPolicy && policyLength(controllerPolicy) > ROLE_INLINE_POLICIES_MAX_LENGTH) {
+        problems.push({
+            path: ["profiles"],
+            message: `has ${managed.length} profiles with annotateOnly: false; the controller policy listing their role ARNs would be ${policyLength(controllerPolicy)} characters, over IAM's ${ROLE_INLINE_POLICIES_MAX_LENGTH}-character inline policy quota: set annotateOnly: true on more profiles (this package manages their trust policies itself)`,
+        });
+    }
+
+    if (cfg.oidcIssuerUrl && cfg.oidcProviderArn && issuerHostPath(cfg.oidcIssuerUrl) !== issuerHostPathFromProviderArn(cfg.oidcProviderArn)) {
+        problems.push({
+            path: ["oidcProviderArn"],
+            message: `names issuer ${issuerHostPathFromProviderArn(cfg.oidcProviderArn)}, but oidcIssuerUrl is ${cfg.oidcIssuerUrl}: they must name the same issuer (or drop oidcIssuerUrl)`,
+        });
+    }
+    if (cfg.oidcProviderArn && cfg.oidcThumbprints) {
+        problems.push({ path: ["oidcThumbprints"], message: "has no effect with oidcProviderArn (an adopted provider is not changed): remove one of them" });
+    }
+    return problems;
+}
+
+function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
+    return cfg.profiles.map((p) => ({
+        ...p,
+        roleName: p.roleName ?? profileRoleName(p.name, cfg.clusterName),
+        rolePath: cfg.rolePath,
+        permissionsBoundaryArn: p.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,
+        tags: { ...cfg.tags, ...p.tags },
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ParsedStackConfig extends StackConfig {
+    /** Profiles with stack-wide defaults applied and role names decided. */
+    resolvedProfiles: ResolvedProfile[];
+}
+
+/**
+ * Validates the namespace's raw values (`{ clusterName: ..., profiles: [...] }`, already JSON-decoded) and returns
+ * the typed config, or throws a StackConfigError listing every problem.
+ */
+export function parseStackConfig(raw: Record<string, unknown>): ParsedStackConfig {
+    const parsed = stackConfigSchema.safeParse(raw);
+    if (!parsed.success) {
+        const problems = parsed.error.issues.flatMap(issueProblems);
+        throw new StackConfigError(problems.map((p) => `${formatPath(p.path)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`));
+    }
+    const cfg = parsed.data;
+    const resolvedProfiles = resolveProfiles(cfg);
+    const problems = crossEntryProblems(cfg, resolvedProfiles);
+    if (problems.length > 0) {
+        throw new StackConfigError(problems.map((p) => `${formatPath(p.path)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`));
+    }
+    return { ...cfg, resolvedProfiles };
+}
+
+/**
+ * Picks this package's keys out of a flat Pulumi config map (`kubeflow-irsa:clusterName` -> value). Pulumi stores
+ * structured values as JSON text; they are decoded here. Other namespaces (`aws:`, `kubernetes:`) are ignored.
+ */
+export function namespaceValues(allConfig: Record<string, string>): Record<string, unknown> {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const out: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(allConfig)) {
+        if (!key.startsWith(prefix)) {
+            continue;
+        }
+        const name = key.slice(prefix.length);
+        out[name] = decodeConfigValue(name, text);
+    }
+    return out;
+}
+
+function decodeConfigValue(name: string, text: string): unknown {
+    if (/^\s*[[{]/.test(text) || text === "true" || text === "false") {
+        try {
+            return JSON.parse(text);
+        } catch (err) {
+            throw new StackConfigError([`${formatPath([name])}: is not valid JSON/YAML structure (${(err as Error).message})`]);
+        }
+    }
+    return text;
+}
+

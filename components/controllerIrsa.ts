@@ -1,0 +1,96 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ROLE_ARN_ANNOTATION,
+    profileControllerPolicy,
+    serviceAccountSubject,
+    webIdentityTrustPolicy,
+} from "./policies";
+
+export interface ProfileControllerIrsaArgs {
+    /** Namespace of the profile controller (Kubeflow default `kubeflow`). */
+    namespace: string;
+    /** The controller's service account (Kubeflow default `profiles-controller-service-account`). */
+    serviceAccount: string;
+    /** Annotate that service account with the role ARN (a server-side-apply patch of one annotation). */
+    annotateServiceAccount: boolean;
+    /** Physical IAM role name. */
+    roleName: string;
+    /** IAM path of the role. */
+    rolePath: string;
+    /** Managed policy ARN used as the role's permissions boundary. */
+    permissionsBoundaryArn?: string;
+    /** Tags of the role. */
+    tags: Record<string, string>;
+    /** ARN of the cluster's IAM OIDC provider. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** Issuer host/path: the condition-key prefix. */
+    oidcIssuerHostPath: pulumi.Input<string>;
+    /**
+     * ARNs of the profile roles whose plugin is not annotate-only: the only roles the controller may read and
+     * rewrite. Empty: the controller gets no IAM rights.
+     */
+    managedRoleArns: pulumi.Input<string>[];
+}
+
+/**
+ * IRSA for the Kubeflow profile controller, scoped to exactly the roles it manages. The upstream policy grants
+ * `iam:UpdateAssumeRolePolicy` on `*`, which lets any profile owner take over any role in the account.
+ */
+export class ProfileControllerIrsa extends pulumi.ComponentResource {
+    /** ARN of the controller's role. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of the controller's role. */
+    public readonly roleName: pulumi.Output<string>;
+
+    constructor(name: string, args: ProfileControllerIrsaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kubeflow-irsa:index:ProfileControllerIrsa", name, {}, opts);
+
+        const trustPolicy = pulumi.all([args.oidcProviderArn, args.oidcIssuerHostPath]).apply(([providerArn, hostPath]) =>
+            JSON.stringify(
+                webIdentityTrustPolicy({ providerArn, issuerHostPath: hostPath, subjects: [serviceAccountSubject(args.namespace, args.serviceAccount)] }),
+            ),
+        );
+        const inlinePolicies = pulumi.all(args.managedRoleArns).apply((arns) => {
+            const policy = profileControllerPolicy(arns);
+            // No managed roles: one empty entry removes every inline policy, leaving the role without IAM rights.
+            return policy ? [{ name: "manage-profile-role-trust", policy: JSON.stringify(policy) }] : [{}];
+        });
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: args.roleName,
+                path: args.rolePath,
+                description: `Kubeflow profile controller (${args.namespace}/${args.serviceAccount}): may rewrite only the trust of non-annotate-only profile roles`,
+                assumeRolePolicy: trustPolicy,
+                inlinePolicies,
+                managedPolicyArns: [],
+                permissionsBoundary: args.permissionsBoundaryArn,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        if (args.annotateServiceAccount) {
+            // The service account belongs to the Kubeflow manifests: patch one annotation with server-side apply
+            // instead of taking over the object.
+            new k8s.core.v1.ServiceAccountPatch(
+                `${name}-service-account`,
+                {
+                    metadata: {
+                        name: args.serviceAccount,
+                        namespace: args.namespace,
+                        annotations: { [ROLE_ARN_ANNOTATION]: role.arn },
+                    },
+                },
+                { parent: this },
+            );
+        }
+
+        this.roleArn = role.arn;
+        this.roleName = role.name;
+        this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
+    }
+}

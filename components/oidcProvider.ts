@@ -1,0 +1,64 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { STS_AUDIENCE, issuerHostPath, issuerHostPathFromProviderArn } from "./policies";
+
+export interface ClusterOidcProviderArgs {
+    /** EKS cluster name; its issuer is looked up when `issuerUrl` is not given. */
+    clusterName: string;
+    /** The cluster's OIDC issuer (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`); saves a lookup at every run. */
+    issuerUrl?: string;
+    /** ARN of an existing IAM OIDC provider to adopt as it is (e.g. made by `eksctl`); then nothing is created. */
+    existingProviderArn?: string;
+    /** Server certificate thumbprints; IAM no longer needs them for EKS issuers, so the default is none. */
+    thumbprints?: string[];
+    /** Tags for a created provider. */
+    tags?: Record<string, string>;
+}
+
+/**
+ * The cluster's IAM OIDC identity provider: created for the issuer with client id `sts.amazonaws.com`, or adopted
+ * from an ARN. Exposes the condition-key prefix (issuer host/path) that every trust policy uses, computed once.
+ */
+export class ClusterOidcProvider extends pulumi.ComponentResource {
+    /** ARN of the IAM OIDC provider: the `Federated` principal of every trust policy. */
+    public readonly arn: pulumi.Output<string>;
+    /** The issuer URL (`https://...`). */
+    public readonly issuerUrl: pulumi.Output<string>;
+    /** Issuer host/path without scheme: the prefix of the `:aud` and `:sub` condition keys. */
+    public readonly issuerHostPath: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kubeflow-irsa:index:ClusterOidcProvider", name, {}, opts);
+
+        if (args.existingProviderArn) {
+            const hostPath = issuerHostPathFromProviderArn(args.existingProviderArn);
+            this.arn = pulumi.output(args.existingProviderArn);
+            this.issuerHostPath = pulumi.output(hostPath);
+            this.issuerUrl = pulumi.output(args.issuerUrl ?? `https://${hostPath}`);
+        } else {
+            const issuerUrl = args.issuerUrl
+                ? pulumi.output(args.issuerUrl)
+                : aws.eks.getClusterOutput({ name: args.clusterName }, { parent: this }).identities.apply((ids) => {
+                      const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
+                      if (!issuer) {
+                          throw new Error(`EKS cluster "${args.clusterName}" reports no OIDC issuer: set kubeflow-irsa:oidcIssuerUrl, or check the cluster name and region`);
+                      }
+                      return issuer;
+                  });
+            const provider = new aws.iam.OpenIdConnectProvider(
+                name,
+                {
+                    url: issuerUrl,
+                    clientIdLists: [STS_AUDIENCE],
+                    ...(args.thumbprints?.length ? { thumbprintLists: args.thumbprints } : {}),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            this.arn = provider.arn;
+            this.issuerUrl = issuerUrl;
+            this.issuerHostPath = issuerUrl.apply(issuerHostPath);
+        }
+        this.registerOutputs({ arn: this.arn, issuerUrl: this.issuerUrl, issuerHostPath: this.issuerHostPath });
+    }
+}

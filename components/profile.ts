@@ -1,0 +1,121 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    PolicyDocument,
+    ResourceQuotaSpec,
+    profileManifest,
+    s3AccessPolicy,
+    serviceAccountSubject,
+    webIdentityTrustPolicy,
+} from "./policies";
+
+export interface ProfileArgs {
+    /** Owner's user name or email (or group name with `ownerKind: "Group"`). */
+    owner: string;
+    /** Kind of the owner subject. */
+    ownerKind: "User" | "Group";
+    /** Service accounts in the profile's namespace allowed to assume the role (at least one). */
+    serviceAccounts: string[];
+    /** Buckets or `bucket/prefix`es the role may list, read, write and delete objects in. */
+    s3Buckets: string[];
+    /** Managed policies attached to the role; the role owns the list exclusively. */
+    policyArns: string[];
+    /** Extra identity policy for the role. */
+    inlinePolicy?: PolicyDocument;
+    /** When true, the profile controller only annotates service accounts and never rewrites the role. */
+    annotateOnly: boolean;
+    /** Physical IAM role name (already within 64 characters). */
+    roleName: string;
+    /** IAM path of the role. */
+    rolePath: string;
+    /** Maximum session duration in seconds (IAM default 3600). */
+    maxSessionDuration?: number;
+    /** Managed policy ARN used as the role's permissions boundary. */
+    permissionsBoundaryArn?: string;
+    /** Tags of the role. */
+    tags: Record<string, string>;
+    /** Copied to the Profile's `resourceQuotaSpec`. */
+    resourceQuota?: ResourceQuotaSpec;
+    /** ARN of the cluster's IAM OIDC provider. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** Issuer host/path: the condition-key prefix. */
+    oidcIssuerHostPath: pulumi.Input<string>;
+    /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`) for S3 ARNs. */
+    partition: pulumi.Input<string>;
+}
+
+/**
+ * One Kubeflow profile: an IAM role only the profile's service accounts can assume, with exactly the listed S3
+ * access and policies, and the `kubeflow.org/v1` Profile that points at it. The role owns its inline policies and
+ * managed attachments exclusively (`inlinePolicies` / `managedPolicyArns`), so anything attached out of band is
+ * removed on the next update, and a profile costs two resources instead of one per policy.
+ */
+export class Profile extends pulumi.ComponentResource {
+    /** ARN of the profile's IAM role. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** Name of the profile's IAM role. */
+    public readonly roleName: pulumi.Output<string>;
+    /** The Profile's name, which is also its namespace. */
+    public readonly profileName: string;
+
+    constructor(name: string, args: ProfileArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kubeflow-irsa:index:Profile", name, {}, opts);
+        this.profileName = name;
+
+        const subjects = args.serviceAccounts.map((sa) => serviceAccountSubject(name, sa));
+        const trustPolicy = pulumi
+            .all([args.oidcProviderArn, args.oidcIssuerHostPath])
+            .apply(([providerArn, hostPath]) => JSON.stringify(webIdentityTrustPolicy({ providerArn, issuerHostPath: hostPath, subjects })));
+        const s3Policy = pulumi.output(args.partition).apply((partition) => s3AccessPolicy(partition, args.s3Buckets));
+        const inlinePolicies = s3Policy.apply((s3) => {
+            const named = [
+                ...(s3 ? [{ name: "s3-access", policy: JSON.stringify(s3) }] : []),
+                ...(args.inlinePolicy ? [{ name: "inline", policy: JSON.stringify(args.inlinePolicy) }] : []),
+            ];
+            // One empty entry tells the provider to remove every inline policy: exclusive ownership even with none.
+            return named.length > 0 ? named : [{}];
+        });
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: args.roleName,
+                path: args.rolePath,
+                description: `Kubeflow profile ${name}: assumed by ${args.serviceAccounts.join(", ")} via IRSA`,
+                assumeRolePolicy: trustPolicy,
+                inlinePolicies,
+                managedPolicyArns: [...args.policyArns].sort(),
+                maxSessionDuration: args.maxSessionDuration,
+                permissionsBoundary: args.permissionsBoundaryArn,
+                tags: { ...args.tags, "kubeflow-irsa/profile": name },
+            },
+            { parent: this },
+        );
+
+        new k8s.apiextensions.CustomResource(
+            name,
+            {
+                apiVersion: "kubeflow.org/v1",
+                kind: "Profile",
+                metadata: { name },
+                spec: role.arn.apply(
+                    (arn) =>
+                        profileManifest({
+                            name,
+                            owner: args.owner,
+                            ownerKind: args.ownerKind,
+                            roleArn: arn,
+                            annotateOnly: args.annotateOnly,
+                            resourceQuota: args.resourceQuota,
+                        }).spec,
+                ),
+            },
+            { parent: this },
+        );
+
+        this.roleArn = role.arn;
+        this.roleName = role.name;
+        this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
+    }
+}

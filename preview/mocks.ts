@@ -1,0 +1,97 @@
+/**
+ * Deterministic stand-ins for the cloud, for Pulumi's mock runtime: the offline preview and the tests run the real
+ * program against these. Physical values are derived from inputs (ARNs from names), never random, so two runs of
+ * the same config produce byte-identical plans.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { issuerHostPath, roleArn } from "../components/policies";
+
+/** The account id every stand-in ARN uses (AWS's documentation account). */
+export const STANDIN_ACCOUNT_ID = "111122223333";
+export const STANDIN_REGION = "us-east-1";
+export const STANDIN_PARTITION = "aws";
+
+/** One resource as the program declared it. */
+export interface DeclaredResource {
+    type: string;
+    name: string;
+    /** Logical name of the parent component, if any. */
+    parent?: string;
+    /** False for component resources. */
+    custom: boolean;
+    /** Inputs as the engine received them (outputs resolved). */
+    inputs: Record<string, unknown>;
+}
+
+function shortHash(text: string, length: number): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** The issuer a stand-in EKS cluster reports. */
+export function standInIssuerUrl(clusterName: string): string {
+    return `https://oidc.eks.${STANDIN_REGION}.amazonaws.com/id/${shortHash(clusterName, 32).toUpperCase()}`;
+}
+
+/** Computed outputs of a resource, by type. Inputs pass through as outputs, as a provider would echo them. */
+function standInState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
+    switch (type) {
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? name;
+            return {
+                id: roleName,
+                state: { ...inputs, name: roleName, arn: roleArn(STANDIN_PARTITION, STANDIN_ACCOUNT_ID, inputs.path ?? "/", roleName), uniqueId: `AROA${shortHash(roleName, 17).toUpperCase()}` },
+            };
+        }
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            const arn = `arn:${STANDIN_PARTITION}:iam::${STANDIN_ACCOUNT_ID}:oidc-provider/${issuerHostPath(inputs.url)}`;
+            return { id: arn, state: { ...inputs, arn } };
+        }
+        default:
+            return { id: `${name}-id`, state: { ...inputs } };
+    }
+}
+
+/**
+ * Mocks that answer with stand-in values and record every declared resource, with its parent's logical name
+ * (tracked by `trackParents`, a stack transformation, since the mock monitor is not told the parent's name).
+ */
+export class StandInMocks implements pulumi.runtime.Mocks {
+    readonly resources: DeclaredResource[] = [];
+    private readonly names = new WeakMap<pulumi.Resource, string>();
+    private readonly parents = new Map<string, string>();
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        const key = `${args.type}::${args.name}`;
+        this.resources.push({ type: args.type, name: args.name, parent: this.parents.get(key), custom: args.custom !== false, inputs: args.inputs });
+        return standInState(args.type, args.name, args.inputs);
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        switch (args.token) {
+            case "aws:index/getPartition:getPartition":
+                return { id: STANDIN_PARTITION, partition: STANDIN_PARTITION, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { id: STANDIN_ACCOUNT_ID, accountId: STANDIN_ACCOUNT_ID, arn: `arn:aws:iam::${STANDIN_ACCOUNT_ID}:user/preview`, userId: "AIDAPREVIEW" };
+            case "aws:eks/getCluster:getCluster":
+                return {
+                    id: args.inputs.name,
+                    name: args.inputs.name,
+                    arn: `arn:${STANDIN_PARTITION}:eks:${STANDIN_REGION}:${STANDIN_ACCOUNT_ID}:cluster/${args.inputs.name}`,
+                    identities: [{ oidcs: [{ issuer: standInIssuerUrl(args.inputs.name) }] }],
+                };
+            default:
+                throw new Error(`the offline preview has no stand-in for the call ${args.token}: add one to preview/mocks.ts`);
+        }
+    }
+
+    /** A stack transformation recording each resource's parent; it changes nothing. */
+    readonly trackParents = (args: pulumi.ResourceTransformationArgs): undefined => {
+        this.names.set(args.resource, args.name);
+        const parent = args.opts.parent ? this.names.get(args.opts.parent) : undefined;
+        if (parent !== undefined) {
+            this.parents.set(`${args.type}::${args.name}`, parent);
+        }
+        return undefined;
+    };
+}

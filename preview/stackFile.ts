@@ -1,0 +1,51 @@
+/**
+ * Reads `stacks/Pulumi.<stack>.yaml` into the flat config map the Pulumi engine would hand the program
+ * (`namespace:key` -> string, structured values as JSON text). Secure values stay opaque.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { PROJECT_NAME } from "./runtime";
+
+export const STACKS_DIR = path.resolve(__dirname, "..", "stacks");
+/** What a `secure:` value reads as offline: the preview never holds a decryption key. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export interface StackFileConfig {
+    config: Record<string, string>;
+    secretKeys: string[];
+}
+
+export function stackFilePath(stack: string, dir: string = STACKS_DIR): string {
+    return path.join(dir, `Pulumi.${stack}.yaml`);
+}
+
+function isSecure(value: unknown): boolean {
+    return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
+}
+
+/** Turns a stack file's `config:` map into the engine's flat form. */
+export function flattenStackConfig(doc: unknown): StackFileConfig {
+    const section = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, value] of Object.entries(section)) {
+        const key = rawKey.includes(":") ? rawKey : `${PROJECT_NAME}:${rawKey}`;
+        if (isSecure(value)) {
+            config[key] = SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { config, secretKeys };
+}
+
+export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFileConfig {
+    const file = stackFilePath(stack, dir);
+    if (!fs.existsSync(file)) {
+        const known = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)) : [];
+        throw new Error(`no stack file ${file}; stacks here: ${known.join(", ") || "none"}`);
+    }
+    return flattenStackConfig(parse(fs.readFileSync(file, "utf8")));
+}
