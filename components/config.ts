@@ -349,7 +349,7 @@ function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys): Problem[] 
         const nearest = known
             .map((k) => ({ k, d: editDistance(key, k) }))
             .sort((x, y) => x.d - y.d)[0];
-        const hint = nearest && nearest.d <= 3 ? ` (did you mean "${nearest.k}"?)` : "";
+        const hint = nearest && nearest.d <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${nearest.k}"?)` : "";
         const allowed = known.length ? `; allowed keys: ${known.join(", ")}` : "";
         return { path: [...issue.path, key], message: `is not a known key${hint}${allowed}` };
     });

@@ -23,6 +23,8 @@ export interface RunProgramOptions {
     stack: string;
     /** Entry module; defaults to the package's `index`. */
     programPath?: string;
+    /** Mocks to record into (a fresh set by default); pass one to inspect what a failed run declared. */
+    mocks?: StandInMocks;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface RunProgramOptions {
  */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const programPath = require.resolve(options.programPath ?? PROGRAM_PATH);
-    const mocks = new StandInMocks();
+    const mocks = options.mocks ?? new StandInMocks();
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
     await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, true);
     // The program runs at module load: drop any earlier load so each run declares its resources afresh.
