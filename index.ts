@@ -1,6 +1,7 @@
 /**
  * kubeflow-irsa: wiring only. Reads the stack config once, then declares the cluster OIDC provider, one Profile
- * (role + kubeflow.org/v1 Profile) per entry, and the profile controller's IRSA scoped to the roles it manages.
+ * (role + kubeflow.org/v1 Profile) per entry, the profile controller's IRSA scoped to the roles it manages, and
+ * one cross-account RolePair per `rolePairs` entry.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +10,7 @@ import { ProfileControllerIrsa } from "./components/controllerIrsa";
 import { ClusterOidcProvider } from "./components/oidcProvider";
 import { profileControllerRoleName } from "./components/policies";
 import { Profile } from "./components/profile";
+import { RolePair } from "./components/rolePair";
 
 const config = parseStackConfig(namespaceValues(pulumi.runtime.allConfig()));
 
@@ -58,7 +60,19 @@ const controller = new ProfileControllerIrsa("profile-controller", {
     managedRoleArns: profiles.filter((_, i) => !config.resolvedProfiles[i].annotateOnly).map((p) => p.roleArn),
 });
 
+const rolePairs = config.rolePairs.map(
+    ({ name, ...pair }) =>
+        new RolePair(name, {
+            ...pair,
+            tags: { ...config.tags, ...pair.tags },
+            oidcProviderArn: oidc.arn,
+        }),
+);
+
 export const oidcProviderArn = oidc.arn;
 export const oidcIssuerHostPath = oidc.issuerHostPath;
 export const profileControllerRoleArn = controller.roleArn;
 export const profileRoleArns = pulumi.all(Object.fromEntries(profiles.map((p) => [p.profileName, p.roleArn])));
+export const rolePairRoleArns = pulumi.all(
+    Object.fromEntries(rolePairs.map((p, i) => [config.rolePairs[i].name, pulumi.all({ eksRoleArn: p.eksRoleArn, assetRoleArn: p.assetRoleArn })])),
+);

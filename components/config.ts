@@ -16,6 +16,7 @@ import {
     issuerHostPathFromProviderArn,
     grantsIamWriteOnAnyResource,
 } from "./policies";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
 
 /** The config namespace: keys are `kubeflow-irsa:<key>` in `stacks/Pulumi.<env>.yaml`. */
 export const CONFIG_NAMESPACE = "kubeflow-irsa";
@@ -36,7 +37,6 @@ const ISSUER_URL = /^https:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[\w.-]+)*\/?$/;
 const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const EXTERNAL_ID = /^[\w+=,.@:\/-]{2,1224}$/;
-const SUBJECT_PREFIX = "system:serviceaccount:";
 /** Kubernetes resource quantity, as the Profile CRD's `resourceQuotaSpec.hard` pattern. */
 const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
@@ -184,17 +184,6 @@ const profileEntry = z
     })
     .strict();
 
-const subjectPattern = z.string().superRefine((subject, ctx) => {
-    if (!subject.startsWith(SUBJECT_PREFIX) || subject.split(":").length !== 4) {
-        ctx.addIssue({ code: "custom", message: `is not a service-account subject: write ${SUBJECT_PREFIX}<namespace>:<service account>` });
-        return;
-    }
-    const namespace = subject.split(":")[2];
-    if (namespace === "" || /[*?]/.test(namespace)) {
-        ctx.addIssue({ code: "custom", message: "must name one namespace exactly: a wildcard in the namespace lets every namespace's service accounts assume the role" });
-    }
-});
-
 const rolePairEntry = z
     .object({
         name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { error: "must be 1-63 letters, digits, '-' or '_' (it names the Pulumi resource)" }),
@@ -203,7 +192,7 @@ const rolePairEntry = z
         eksRoleName: iamRoleName,
         assetPolicy: policyDocument.optional(),
         assetPolicyArns: z.array(policyArn).default([]),
-        subjects: z.array(subjectPattern).min(1, { error: "must list at least one subject: a trust without a sub condition lets any service account assume the role" }),
+        subjects: z.array(z.string()).min(1, { error: "must list at least one subject: a trust without a sub condition lets any service account assume the role" }),
         subjectMatch: z.enum(["StringEquals", "StringLike"], { error: "must be \"StringEquals\" or \"StringLike\"" }).default("StringEquals"),
         exclusive: z.boolean({ error: "must be true or false" }).default(false),
         externalId: z.string().regex(EXTERNAL_ID, { error: "must be 2-1224 characters of letters, digits and + = , . @ : / - _" }).optional(),
@@ -214,19 +203,18 @@ const rolePairEntry = z
         trustPolicyMaxLength: z
             .number()
             .int({ error: "must be a whole number" })
-            .min(2048, { error: "must be at least 2048 (IAM's default quota)" })
-            .max(8192, { error: "must be at most 8192 (the largest quota IAM grants)" })
-            .default(2048),
+            .min(DEFAULT_TRUST_POLICY_MAX_LENGTH, { error: `must be at least ${DEFAULT_TRUST_POLICY_MAX_LENGTH} (IAM's default quota)` })
+            .max(MAX_TRUST_POLICY_QUOTA, { error: `must be at most ${MAX_TRUST_POLICY_QUOTA} (the largest quota IAM grants)` })
+            .default(DEFAULT_TRUST_POLICY_MAX_LENGTH),
     })
     .strict()
     .superRefine((pair, ctx) => {
-        if (pair.subjectMatch === "StringEquals") {
-            pair.subjects.forEach((s, i) => {
-                if (/[*?]/.test(s)) {
-                    ctx.addIssue({ code: "custom", path: ["subjects", i], message: "has a wildcard but subjectMatch is StringEquals: set subjectMatch: StringLike, or list exact subjects" });
-                }
-            });
-        }
+        pair.subjects.forEach((subject, i) => {
+            const problem = subjectProblem(subject, pair.subjectMatch);
+            if (problem) {
+                ctx.addIssue({ code: "custom", path: ["subjects", i], message: problem });
+            }
+        });
         if (!pair.assetPolicy && pair.assetPolicyArns.length === 0) {
             ctx.addIssue({ code: "custom", path: ["assetPolicy"], message: "is missing: give the asset role its rights with assetPolicy and/or assetPolicyArns" });
         }

@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PolicyDocument, SubjectMatch } from "../policies";
+import { RolePairInputs, RolePairProvider } from "./provider";
+
+export { RolePairProvider, OWNED_STATEMENT_SID, EKS_POLICY_NAME, ASSET_POLICY_NAME } from "./provider";
+export type { RolePairInputs, RolePairOutputs, RolePairProviderOptions } from "./provider";
+
+export interface RolePairArgs {
+    /** 12-digit id of the account that holds the asset role. */
+    assetAccountId: pulumi.Input<string>;
+    /** Name of the role created in the asset account. */
+    assetRoleName: pulumi.Input<string>;
+    /** Name of the matching role created in the EKS account. */
+    eksRoleName: pulumi.Input<string>;
+    /** Inline identity policy of the asset role. */
+    assetPolicy?: pulumi.Input<PolicyDocument>;
+    /** Managed policies attached to the asset role. */
+    assetPolicyArns?: pulumi.Input<pulumi.Input<string>[]>;
+    /** `system:serviceaccount:<ns>:<sa>` entries (patterns with `StringLike`) allowed to assume the EKS role. */
+    subjects: pulumi.Input<pulumi.Input<string>[]>;
+    /** `StringEquals` (default) or `StringLike` for the `sub` condition. */
+    subjectMatch?: pulumi.Input<SubjectMatch>;
+    /** Own the whole `sub` list of our statement, removing entries others added (default false). */
+    exclusive?: pulumi.Input<boolean>;
+    /** `sts:ExternalId` the asset role requires. */
+    externalId?: pulumi.Input<string>;
+    /** Role the provider assumes to manage the asset account (required when it differs from the EKS account). */
+    assetDeployRoleArn?: pulumi.Input<string>;
+    /** IAM path of both roles (default `/`). */
+    path?: pulumi.Input<string>;
+    /** Tags of both roles. */
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Maximum session duration of both roles, in seconds. */
+    maxSessionDuration?: pulumi.Input<number>;
+    /** Quota of the EKS role's trust policy in characters (default 2048; raise it with the IAM quota). */
+    trustPolicyMaxLength?: pulumi.Input<number>;
+    /** ARN of the cluster's IAM OIDC provider; its account is the EKS account. */
+    oidcProviderArn: pulumi.Input<string>;
+}
+
+// One provider instance for every pair: Pulumi serializes a provider once per instance.
+let sharedProvider: RolePairProvider | undefined;
+
+/**
+ * A role in an asset account and a matching role in the EKS account that may assume it, reached from listed
+ * Kubernetes service accounts through the cluster's OIDC provider. The EKS role's trust statement is shared
+ * with a runtime mapping service: this resource edits only its own entries.
+ */
+export class RolePair extends pulumi.dynamic.Resource {
+    /** ARN of the EKS-account role (what pods' `AWS_ROLE_ARN` points at). */
+    public readonly eksRoleArn!: pulumi.Output<string>;
+    /** ARN of the asset-account role. */
+    public readonly assetRoleArn!: pulumi.Output<string>;
+    /** `sub` entries this resource owns. */
+    public readonly ownedSubjects!: pulumi.Output<string[]>;
+    /** `sub` entries others added, as last seen. */
+    public readonly foreignSubjects!: pulumi.Output<string[]>;
+    /** Minified length of the EKS role's trust policy, as last written or read. */
+    public readonly trustPolicyLength!: pulumi.Output<number>;
+
+    constructor(name: string, args: RolePairArgs, opts?: pulumi.CustomResourceOptions) {
+        sharedProvider ??= new RolePairProvider();
+        const props: Record<keyof RolePairInputs, unknown> & Record<string, unknown> = {
+            name,
+            ...args,
+            eksRoleArn: undefined,
+            assetRoleArn: undefined,
+            ownedSubjects: undefined,
+            foreignSubjects: undefined,
+            trustPolicyLength: undefined,
+            eksAccountId: undefined,
+        } as never;
+        super(sharedProvider, name, props, opts, "kubeflow-irsa", "RolePair");
+    }
+}

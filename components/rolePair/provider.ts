@@ -1,0 +1,464 @@
+/**
+ * `RolePairProvider`: the Pulumi dynamic provider behind `RolePair`. It creates, for one role in an asset account,
+ * a matching role in the EKS account, and owns one statement of the EKS role's trust policy, whose `sub` entries a
+ * runtime service may extend. Every write is a read-modify-write that keeps what others added.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+    DeleteRolePolicyCommand,
+    GetRolePolicyCommand,
+    IAMClient,
+    ListAttachedRolePoliciesCommand,
+    PutRolePolicyCommand,
+    TagRoleCommand,
+    UntagRoleCommand,
+    UpdateRoleCommand,
+} from "@aws-sdk/client-iam";
+import {
+    PolicyDocument,
+    SubjectMatch,
+    assumeRolePolicy,
+    issuerHostPathFromProviderArn,
+    roleArn,
+    roleTrustPolicy,
+    sortedUnique,
+} from "../policies";
+import {
+    DEFAULT_TRUST_POLICY_MAX_LENGTH,
+    MAX_TRUST_POLICY_QUOTA,
+    checkTrustQuota,
+    decodePolicyDocument,
+    findStatement,
+    mergeOwnedStatement,
+    policiesEqual,
+    statementSubjects,
+    subjectProblem,
+} from "../trust";
+import {
+    CallObserver,
+    createRole,
+    deleteRoleFully,
+    errorName,
+    getRole,
+    iamClient,
+    isNoSuchEntity,
+    isTrustPolicyTooLarge,
+    putTrust,
+    retryWhilePrincipalPropagates,
+    syncAttachments,
+} from "./aws";
+
+/** Sid of the EKS-role trust statement this provider owns. */
+export const OWNED_STATEMENT_SID = "KubeflowIrsaRolePair";
+/** Inline policy on the EKS role: its only right, `sts:AssumeRole` on the asset role. */
+export const EKS_POLICY_NAME = "assume-asset-role";
+/** Inline policy on the asset role, from `assetPolicy`. */
+export const ASSET_POLICY_NAME = "asset-policy";
+/** The engine's marker for a value not known during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Inputs of a role pair: the config entry's fields plus the cluster's OIDC provider. */
+export interface RolePairInputs {
+    /** Pair name (names the Pulumi resource). */
+    name: string;
+    assetAccountId: string;
+    assetRoleName: string;
+    eksRoleName: string;
+    assetPolicy?: PolicyDocument;
+    assetPolicyArns: string[];
+    subjects: string[];
+    subjectMatch: SubjectMatch;
+    exclusive: boolean;
+    externalId?: string;
+    assetDeployRoleArn?: string;
+    path: string;
+    tags: Record<string, string>;
+    maxSessionDuration?: number;
+    trustPolicyMaxLength: number;
+    oidcProviderArn: string;
+}
+
+export interface RolePairOutputs extends RolePairInputs {
+    eksAccountId: string;
+    eksRoleArn: string;
+    assetRoleArn: string;
+    /** `sub` entries this provider put in its statement: the only ones it will ever remove. */
+    ownedSubjects: string[];
+    /** `sub` entries others added to our statement, seen at the last write or refresh. */
+    foreignSubjects: string[];
+    /** Minified length of the EKS role's trust policy at the last write or refresh. */
+    trustPolicyLength: number;
+}
+
+export interface RolePairProviderOptions {
+    /** How long to retry while IAM does not yet accept a new role as a principal (default 2 minutes). */
+    principalPropagationTimeoutMs?: number;
+    /** First backoff delay of that retry (default 1 s, doubling). */
+    principalRetryBaseDelayMs?: number;
+    /** Verify-and-merge rounds after a trust write when a concurrent writer dropped our entries (default 3). */
+    maxMergeRounds?: number;
+    /** Observer of every AWS call (benchmark); absent in normal use. */
+    observe?: CallObserver;
+}
+
+const isKnown = (value: unknown) => value !== undefined && value !== UNKNOWN;
+
+function partitionOf(arn: string): string {
+    return arn.split(":")[1];
+}
+
+function accountOf(arn: string): string {
+    return arn.split(":")[4];
+}
+
+function arnsOf(inputs: RolePairInputs) {
+    const partition = partitionOf(inputs.oidcProviderArn);
+    const eksAccountId = accountOf(inputs.oidcProviderArn);
+    return {
+        eksAccountId,
+        eksRoleArn: roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName),
+        assetRoleArn: roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName),
+    };
+}
+
+/** Wraps an AWS error so the message names the pair, the operation and the role. */
+function failure(pair: string, operation: string, roleName: string, err: unknown): Error {
+    const message = (err as Error)?.message ?? String(err);
+    return new Error(`role pair ${pair}: ${operation} on role ${roleName} failed: ${errorName(err)}: ${message}`);
+}
+
+function quotaError(pair: string, message: string): Error {
+    return new Error(`role pair ${pair}: ${message}`);
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => JSON.stringify(sortedUnique(a)) === JSON.stringify(sortedUnique(b));
+const samePolicy = (a?: PolicyDocument, b?: PolicyDocument) => (a && b ? policiesEqual(a, b) : a === b);
+const sameTags = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePairInputs, RolePairOutputs> {
+    private readonly timeoutMs: number;
+    private readonly baseDelayMs: number;
+    private readonly maxMergeRounds: number;
+    private readonly observe?: CallObserver;
+
+    constructor(options: RolePairProviderOptions = {}) {
+        this.timeoutMs = options.principalPropagationTimeoutMs ?? 120_000;
+        this.baseDelayMs = options.principalRetryBaseDelayMs ?? 1_000;
+        this.maxMergeRounds = options.maxMergeRounds ?? 3;
+        this.observe = options.observe;
+    }
+
+    private eksIam(): IAMClient {
+        return iamClient({ observe: this.observe });
+    }
+
+    private assetIam(inputs: RolePairInputs): IAMClient {
+        return iamClient({ assumeRoleArn: inputs.assetDeployRoleArn, observe: this.observe });
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // check: validate and normalize; the quota is checked here so `pulumi preview` fails before anything is written.
+    // -----------------------------------------------------------------------------------------------------------
+
+    async check(_olds: RolePairInputs, news: RolePairInputs): Promise<pulumi.dynamic.CheckResult<RolePairInputs>> {
+        const failures: pulumi.dynamic.CheckFailure[] = [];
+        const fail = (property: string, reason: string) => failures.push({ property, reason });
+        const inputs: RolePairInputs = {
+            ...news,
+            assetPolicyArns: sortedUnique(news.assetPolicyArns ?? []),
+            subjects: sortedUnique(news.subjects ?? []),
+            subjectMatch: news.subjectMatch ?? "StringEquals",
+            exclusive: news.exclusive ?? false,
+            path: news.path ?? "/",
+            tags: news.tags ?? {},
+            trustPolicyMaxLength: news.trustPolicyMaxLength ?? DEFAULT_TRUST_POLICY_MAX_LENGTH,
+        };
+        if (inputs.subjects.length === 0) {
+            fail("subjects", "must list at least one subject: a trust statement without a sub condition lets any service account in the cluster assume the role");
+        }
+        inputs.subjects.forEach((s, i) => {
+            const problem = subjectProblem(s, inputs.subjectMatch);
+            if (problem) fail(`subjects[${i}]`, `"${s}" ${problem}`);
+        });
+        if (!/^\d{12}$/.test(inputs.assetAccountId ?? "")) fail("assetAccountId", "must be a 12-digit AWS account id");
+        for (const key of ["assetRoleName", "eksRoleName"] as const) {
+            if (!/^[\w+=,.@-]{1,64}$/.test(inputs[key] ?? "")) fail(key, "must be an IAM role name of 1-64 letters, digits and + = , . @ _ -");
+        }
+        if (!inputs.assetPolicy && inputs.assetPolicyArns.length === 0) fail("assetPolicy", "give the asset role its rights with assetPolicy and/or assetPolicyArns");
+        if (inputs.trustPolicyMaxLength < DEFAULT_TRUST_POLICY_MAX_LENGTH || inputs.trustPolicyMaxLength > MAX_TRUST_POLICY_QUOTA) {
+            fail("trustPolicyMaxLength", `must be between ${DEFAULT_TRUST_POLICY_MAX_LENGTH} and ${MAX_TRUST_POLICY_QUOTA}`);
+        }
+        if (isKnown(inputs.oidcProviderArn)) {
+            if (!/^arn:[^:]+:iam::\d{12}:oidc-provider\/.+/.test(inputs.oidcProviderArn)) {
+                fail("oidcProviderArn", "must be an IAM OIDC provider ARN");
+            } else {
+                const eksAccountId = accountOf(inputs.oidcProviderArn);
+                if (inputs.assetAccountId !== eksAccountId && !inputs.assetDeployRoleArn) {
+                    fail("assetDeployRoleArn", `is required: the asset account ${inputs.assetAccountId} differs from the EKS account ${eksAccountId}, and roles there can only be managed through a role assumed in it`);
+                }
+                if (failures.length === 0) {
+                    const verdict = this.quotaOf(inputs, undefined, []);
+                    if (!verdict.ok) fail("subjects", verdict.message!);
+                }
+            }
+        }
+        return { inputs, failures };
+    }
+
+    /** The EKS role's trust policy we would write on top of `current`, with its quota verdict. */
+    private merged(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
+        const merge = mergeOwnedStatement(current, {
+            sid: OWNED_STATEMENT_SID,
+            providerArn: inputs.oidcProviderArn,
+            issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn),
+            subjectMatch: inputs.subjectMatch,
+            subjects: inputs.subjects,
+            previouslyOwned,
+            exclusive: inputs.exclusive,
+        });
+        return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn) }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
+    }
+
+    private quotaOf(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
+        return this.merged(inputs, current, previouslyOwned).verdict;
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // diff: no AWS calls; replacement only when the identity of a role changes.
+    // -----------------------------------------------------------------------------------------------------------
+
+    async diff(_id: string, olds: RolePairOutputs, news: RolePairInputs): Promise<pulumi.dynamic.DiffResult> {
+        const replaces: string[] = [];
+        const changes: string[] = [];
+        for (const key of ["assetAccountId", "assetRoleName", "eksRoleName", "path"] as const) {
+            if (olds[key] !== news[key]) replaces.push(key);
+        }
+        if (olds.oidcProviderArn !== news.oidcProviderArn) {
+            // A provider in another account means the EKS role lives elsewhere: a new pair. Same account: in place.
+            (isKnown(news.oidcProviderArn) && accountOf(olds.oidcProviderArn) === accountOf(news.oidcProviderArn) ? changes : replaces).push("oidcProviderArn");
+        }
+        if (!sameList(olds.subjects, news.subjects)) changes.push("subjects");
+        if (!sameList(olds.assetPolicyArns, news.assetPolicyArns)) changes.push("assetPolicyArns");
+        if (!samePolicy(olds.assetPolicy, news.assetPolicy)) changes.push("assetPolicy");
+        if (!sameTags(olds.tags, news.tags)) changes.push("tags");
+        for (const key of ["subjectMatch", "exclusive", "externalId", "assetDeployRoleArn", "maxSessionDuration", "trustPolicyMaxLength"] as const) {
+            if (olds[key] !== news[key]) changes.push(key);
+        }
+        return { changes: replaces.length + changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // create: EKS role (trust + assume policy), then asset role (trust in the EKS role) and its rights.
+    // -----------------------------------------------------------------------------------------------------------
+
+    async create(inputs: RolePairInputs): Promise<pulumi.dynamic.CreateResult<RolePairOutputs>> {
+        const { eksAccountId, eksRoleArn, assetRoleArn } = arnsOf(inputs);
+        const eks = this.eksIam();
+        const asset = this.assetIam(inputs);
+        const { merge, verdict } = this.merged(inputs, undefined, []);
+        if (!verdict.ok) throw quotaError(inputs.name, verdict.message!);
+
+        const made: Array<() => Promise<void>> = [];
+        try {
+            await createRole(eks, {
+                roleName: inputs.eksRoleName,
+                path: inputs.path,
+                trust: merge.document,
+                description: `EKS side of role pair ${inputs.name}: may assume ${assetRoleArn}`,
+                tags: inputs.tags,
+                maxSessionDuration: inputs.maxSessionDuration,
+            }).catch((err) => {
+                throw isTrustPolicyTooLarge(err) ? quotaError(inputs.name, verdict.message ?? `IAM rejected the trust policy as too large (${(err as Error).message})`) : failure(inputs.name, "CreateRole", inputs.eksRoleName, err);
+            });
+            made.push(() => deleteRoleFully(eks, inputs.eksRoleName, [EKS_POLICY_NAME], []));
+            await eks
+                .send(new PutRolePolicyCommand({ RoleName: inputs.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(assumeRolePolicy(assetRoleArn)) }))
+                .catch((err) => { throw failure(inputs.name, "PutRolePolicy", inputs.eksRoleName, err); });
+
+            await retryWhilePrincipalPropagates(
+                () =>
+                    createRole(asset, {
+                        roleName: inputs.assetRoleName,
+                        path: inputs.path,
+                        trust: roleTrustPolicy(eksRoleArn, inputs.externalId),
+                        description: `Asset side of role pair ${inputs.name}: assumed by ${eksRoleArn}`,
+                        tags: inputs.tags,
+                        maxSessionDuration: inputs.maxSessionDuration,
+                    }),
+                this.timeoutMs,
+                this.baseDelayMs,
+            ).catch((err) => { throw failure(inputs.name, "CreateRole", inputs.assetRoleName, err); });
+            made.push(() => deleteRoleFully(asset, inputs.assetRoleName, [ASSET_POLICY_NAME], inputs.assetPolicyArns));
+            await this.syncAssetRights(asset, inputs, undefined).catch((err) => { throw failure(inputs.name, "PutRolePolicy/AttachRolePolicy", inputs.assetRoleName, err); });
+        } catch (err) {
+            // Leave nothing half-made: remove what this call created, newest first.
+            for (const undo of made.reverse()) {
+                await undo().catch(() => undefined);
+            }
+            throw err;
+        }
+        return {
+            id: `${eksAccountId}/${inputs.eksRoleName}`,
+            outs: { ...inputs, eksAccountId, eksRoleArn, assetRoleArn, ownedSubjects: inputs.subjects, foreignSubjects: [], trustPolicyLength: verdict.length },
+        };
+    }
+
+    /** Puts or removes the asset role's inline policy and aligns its attachments with the inputs. */
+    private async syncAssetRights(asset: IAMClient, inputs: RolePairInputs, olds: RolePairOutputs | undefined): Promise<void> {
+        if (!samePolicy(olds?.assetPolicy, inputs.assetPolicy)) {
+            if (inputs.assetPolicy) {
+                await asset.send(new PutRolePolicyCommand({ RoleName: inputs.assetRoleName, PolicyName: ASSET_POLICY_NAME, PolicyDocument: JSON.stringify(inputs.assetPolicy) }));
+            } else {
+                await deleteInlinePolicy(asset, inputs.assetRoleName, ASSET_POLICY_NAME);
+            }
+        }
+        await syncAttachments(asset, inputs.assetRoleName, olds?.assetPolicyArns ?? [], inputs.assetPolicyArns);
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // update: one read of the EKS trust, a write only when the merge changes it, one verifying read.
+    // -----------------------------------------------------------------------------------------------------------
+
+    async update(_id: string, olds: RolePairOutputs, news: RolePairInputs): Promise<pulumi.dynamic.UpdateResult<RolePairOutputs>> {
+        const { eksAccountId, eksRoleArn, assetRoleArn } = arnsOf(news);
+        const eks = this.eksIam();
+        const trust = await this.writeTrust(eks, news, olds.ownedSubjects ?? []);
+
+        const roleSettingsChanged = olds.maxSessionDuration !== news.maxSessionDuration;
+        const tagsChanged = !sameTags(olds.tags ?? {}, news.tags);
+        if (roleSettingsChanged || tagsChanged) {
+            await this.syncRoleSettings(eks, news.eksRoleName, olds, news).catch((err) => { throw failure(news.name, "UpdateRole/TagRole", news.eksRoleName, err); });
+        }
+        const assetChanged =
+            roleSettingsChanged || tagsChanged || olds.externalId !== news.externalId ||
+            !samePolicy(olds.assetPolicy, news.assetPolicy) || !sameList(olds.assetPolicyArns ?? [], news.assetPolicyArns);
+        if (assetChanged) {
+            const asset = this.assetIam(news);
+            await (async () => {
+                if (olds.externalId !== news.externalId) {
+                    await putTrust(asset, news.assetRoleName, roleTrustPolicy(eksRoleArn, news.externalId));
+                }
+                await this.syncAssetRights(asset, news, olds);
+                await this.syncRoleSettings(asset, news.assetRoleName, olds, news);
+            })().catch((err) => { throw failure(news.name, "update", news.assetRoleName, err); });
+        }
+        return { outs: { ...news, eksAccountId, eksRoleArn, assetRoleArn, ...trust } };
+    }
+
+    private async syncRoleSettings(iam: IAMClient, roleName: string, olds: RolePairOutputs, news: RolePairInputs): Promise<void> {
+        if (olds.maxSessionDuration !== news.maxSessionDuration) {
+            await iam.send(new UpdateRoleCommand({ RoleName: roleName, MaxSessionDuration: news.maxSessionDuration ?? 3600 }));
+        }
+        const removed = Object.keys(olds.tags ?? {}).filter((k) => !(k in news.tags));
+        if (removed.length) await iam.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: removed }));
+        const changed = Object.keys(news.tags).filter((k) => olds.tags?.[k] !== news.tags[k]);
+        if (changed.length) await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: changed.map((Key) => ({ Key, Value: news.tags[Key] })) }));
+    }
+
+    /**
+     * Read-modify-write of our statement in the EKS role's trust policy. IAM has no conditional write, so after
+     * writing we read back: if a concurrent writer's document replaced ours and dropped our entries, we merge
+     * again on top of theirs (keeping their entries) and retry, a bounded number of rounds.
+     */
+    private async writeTrust(eks: IAMClient, news: RolePairInputs, previouslyOwned: string[]): Promise<Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">> {
+        const hostPath = issuerHostPathFromProviderArn(news.oidcProviderArn);
+        let current = await getRole(eks, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole", news.eksRoleName, err); });
+        for (let round = 1; ; round++) {
+            if (!current) {
+                throw new Error(`role pair ${news.name}: role ${news.eksRoleName} no longer exists: run pulumi refresh, then pulumi up to recreate it`);
+            }
+            const { merge, verdict } = this.merged(news, current.trust, previouslyOwned);
+            if (!merge.changed) {
+                return { ownedSubjects: news.subjects, foreignSubjects: merge.foreignSubjects, trustPolicyLength: verdict.length };
+            }
+            if (!verdict.ok) {
+                throw quotaError(news.name, `${verdict.message} (${merge.foreignSubjects.length} of the entries were added by others)`);
+            }
+            await putTrust(eks, news.eksRoleName, merge.document).catch((err) => {
+                throw isTrustPolicyTooLarge(err) ? quotaError(news.name, verdict.message ?? (err as Error).message) : failure(news.name, "UpdateAssumeRolePolicy", news.eksRoleName, err);
+            });
+            current = await getRole(eks, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole (verify)", news.eksRoleName, err); });
+            const present = new Set(statementSubjects(findStatement(current?.trust, OWNED_STATEMENT_SID), hostPath));
+            if (current && news.subjects.every((s) => present.has(s)) && (news.exclusive || merge.foreignSubjects.every((s) => present.has(s)) || round >= this.maxMergeRounds)) {
+                return { ownedSubjects: news.subjects, foreignSubjects: merge.foreignSubjects.filter((s) => present.has(s)), trustPolicyLength: JSON.stringify(current.trust).length };
+            }
+            if (round >= this.maxMergeRounds) {
+                throw new Error(`role pair ${news.name}: another writer kept replacing the trust policy of role ${news.eksRoleName} (${round} merge rounds); our entries are not all present: run pulumi up again`);
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // read (refresh): report real drift; inputs follow what is really there.
+    // -----------------------------------------------------------------------------------------------------------
+
+    async read(id: string, props?: RolePairOutputs): Promise<pulumi.dynamic.ReadResult<RolePairOutputs>> {
+        if (!props) {
+            throw new Error(`role pair ${id}: import is not supported: a RolePair creates both of its roles; remove existing roles of the same names or choose other names`);
+        }
+        const eks = this.eksIam();
+        const eksRole = await getRole(eks, props.eksRoleName).catch((err) => { throw failure(props.name, "GetRole", props.eksRoleName, err); });
+        if (!eksRole) {
+            return {};
+        }
+        const hostPath = issuerHostPathFromProviderArn(props.oidcProviderArn);
+        const statement = findStatement(eksRole.trust, OWNED_STATEMENT_SID);
+        const present = statementSubjects(statement, hostPath);
+        const owned = (props.ownedSubjects ?? []).filter((s) => present.includes(s));
+        const foreign = present.filter((s) => !(props.ownedSubjects ?? []).includes(s));
+        const subjectMatch: SubjectMatch = statement?.Condition?.StringLike?.[`${hostPath}:sub`] !== undefined ? "StringLike" : "StringEquals";
+
+        const asset = this.assetIam(props);
+        const assetRole = await getRole(asset, props.assetRoleName).catch((err) => { throw failure(props.name, "GetRole", props.assetRoleName, err); });
+        const attached = assetRole
+            ? ((await asset.send(new ListAttachedRolePoliciesCommand({ RoleName: props.assetRoleName }))).AttachedPolicies ?? []).map((p) => p.PolicyArn!).sort()
+            : [];
+        const assetPolicy = assetRole
+            ? await asset
+                  .send(new GetRolePolicyCommand({ RoleName: props.assetRoleName, PolicyName: ASSET_POLICY_NAME }))
+                  .then((r) => decodePolicyDocument(r.PolicyDocument!))
+                  .catch((err) => { if (isNoSuchEntity(err)) return undefined; throw err; })
+            : undefined;
+        const externalId = assetRole ? (findStatement(assetRole.trust, "TrustedRole")?.Condition?.StringEquals?.["sts:ExternalId"] as string | undefined) : undefined;
+
+        const inputs: RolePairInputs = {
+            ...stripOutputs(props),
+            subjects: owned,
+            subjectMatch,
+            assetPolicyArns: attached,
+            ...(assetPolicy ? { assetPolicy: samePolicy(assetPolicy, props.assetPolicy) ? props.assetPolicy : assetPolicy } : { assetPolicy: undefined }),
+            externalId,
+            maxSessionDuration: eksRole.maxSessionDuration === 3600 && props.maxSessionDuration === undefined ? undefined : eksRole.maxSessionDuration,
+        };
+        return {
+            id,
+            inputs: inputs as RolePairOutputs,
+            props: { ...props, ...inputs, eksRoleArn: eksRole.arn, assetRoleArn: assetRole?.arn ?? "", ownedSubjects: owned, foreignSubjects: foreign, trustPolicyLength: JSON.stringify(eksRole.trust).length },
+        };
+    }
+
+    // -----------------------------------------------------------------------------------------------------------
+    // delete: asset role first (it trusts the EKS role), then the EKS role; already gone is success.
+    // -----------------------------------------------------------------------------------------------------------
+
+    async delete(_id: string, props: RolePairOutputs): Promise<void> {
+        await deleteRoleFully(this.assetIam(props), props.assetRoleName, props.assetPolicy ? [ASSET_POLICY_NAME] : [], props.assetPolicyArns ?? []).catch((err) => {
+            throw failure(props.name, "DeleteRole", props.assetRoleName, err);
+        });
+        await deleteRoleFully(this.eksIam(), props.eksRoleName, [EKS_POLICY_NAME], []).catch((err) => {
+            throw failure(props.name, "DeleteRole", props.eksRoleName, err);
+        });
+    }
+}
+
+async function deleteInlinePolicy(iam: IAMClient, roleName: string, policyName: string): Promise<void> {
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })).catch((err) => {
+        if (!isNoSuchEntity(err)) throw err;
+    });
+}
+
+/** The input fields of a state object. */
+function stripOutputs(props: RolePairOutputs): RolePairInputs {
+    const { eksAccountId: _a, eksRoleArn: _b, assetRoleArn: _c, ownedSubjects: _d, foreignSubjects: _e, trustPolicyLength: _f, ...inputs } = props;
+    return inputs;
+}

@@ -1,0 +1,88 @@
+/**
+ * Starts the moto AWS emulator (`python3 -m moto.server`, from `pip install "moto[server]"`) on a free loopback
+ * port for the integration tests and points the AWS SDK's standard settings at it. With MOTO_ENDPOINT set, an
+ * already running emulator is used instead.
+ */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as net from "net";
+
+export interface Emulator {
+    endpoint: string;
+    stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
+
+async function waitUntilUp(endpoint: string, child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (child && child.exitCode !== null) {
+            throw new Error(`moto exited with code ${child.exitCode} before it answered`);
+        }
+        try {
+            const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+            if (res.ok) return;
+        } catch {
+            // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`moto did not answer at ${endpoint} within ${timeoutMs} ms`);
+}
+
+export function motoInstalled(): boolean {
+    return spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" }).status === 0;
+}
+
+/** Points the SDK's standard settings at the emulator with dummy credentials for its default account. */
+function useEmulator(endpoint: string): void {
+    process.env.AWS_ENDPOINT_URL = endpoint;
+    process.env.AWS_REGION = "us-east-1";
+    process.env.AWS_ACCESS_KEY_ID = "testing";
+    process.env.AWS_SECRET_ACCESS_KEY = "testing";
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+}
+
+export async function startEmulator(): Promise<Emulator> {
+    if (process.env.MOTO_ENDPOINT) {
+        const endpoint = process.env.MOTO_ENDPOINT;
+        await waitUntilUp(endpoint, undefined, 10_000);
+        useEmulator(endpoint);
+        return { endpoint, stop: async () => undefined };
+    }
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const child = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+    try {
+        await waitUntilUp(endpoint, child, 30_000);
+    } catch (err) {
+        child.kill("SIGKILL");
+        throw new Error(`${(err as Error).message}\n${stderr}`);
+    }
+    useEmulator(endpoint);
+    return {
+        endpoint,
+        stop: () =>
+            new Promise<void>((resolve) => {
+                child.once("exit", () => resolve());
+                child.kill("SIGTERM");
+            }),
+    };
+}
+
+/** Resets the emulator's state between tests. */
+export async function resetEmulator(endpoint: string): Promise<void> {
+    await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+}
