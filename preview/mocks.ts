@@ -5,7 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { issuerHostPath, roleArn } from "../components/policies";
+import { issuerHostPath, policyLength, roleArn } from "../components/policies";
+import { rolePairDocuments } from "../components/rolePair/documents";
+
+/** Type token of the RolePair dynamic resource. */
+export const ROLE_PAIR_TYPE = "pulumi-nodejs:dynamic/kubeflow-irsa:RolePair";
 
 /** The account id every stand-in ARN uses (AWS's documentation account). */
 export const STANDIN_ACCOUNT_ID = "111122223333";
@@ -47,6 +51,13 @@ function standInState(type: string, name: string, inputs: Record<string, any>): 
             const arn = `arn:${STANDIN_PARTITION}:iam::${STANDIN_ACCOUNT_ID}:oidc-provider/${issuerHostPath(inputs.url)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
+        case ROLE_PAIR_TYPE: {
+            const docs = rolePairDocuments(inputs as never);
+            return {
+                id: `${docs.eksAccountId}/${inputs.eksRoleName}`,
+                state: { ...inputs, eksAccountId: docs.eksAccountId, eksRoleArn: docs.eksRoleArn, assetRoleArn: docs.assetRoleArn, ownedSubjects: inputs.subjects, foreignSubjects: [], trustPolicyLength: policyLength(docs.eksTrust) },
+            };
+        }
         default:
             return { id: `${name}-id`, state: { ...inputs } };
     }
@@ -63,7 +74,9 @@ export class StandInMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const key = `${args.type}::${args.name}`;
-        this.resources.push({ type: args.type, name: args.name, parent: this.parents.get(key), custom: args.custom !== false, inputs: args.inputs });
+        // A dynamic resource carries its serialized provider as an input: engine plumbing, not part of the plan.
+        const { __provider: _provider, ...inputs } = args.inputs ?? {};
+        this.resources.push({ type: args.type, name: args.name, parent: this.parents.get(key), custom: args.custom !== false, inputs });
         return standInState(args.type, args.name, args.inputs);
     }
 

@@ -5,7 +5,7 @@ import { StandInMocks, STANDIN_ACCOUNT_ID, standInIssuerUrl } from "../preview/m
 import { ProgramRun, runProgram } from "../preview/runtime";
 import { readStackFile, stackFilePath } from "../preview/stackFile";
 import { profileProblems } from "./helpers/crd";
-import { OIDC_PROVIDER, PROFILE_CR, ROLE, SA_PATCH, byType, one, runWith } from "./helpers/program";
+import { OIDC_PROVIDER, PROFILE_CR, ROLE, ROLE_PAIR, SA_PATCH, byType, one, runWith } from "./helpers/program";
 
 const json = (text: unknown) => JSON.parse(text as string);
 
@@ -21,7 +21,7 @@ describe("program (index.ts under mocks)", function () {
             run = await runProgram({ config, secretKeys, stack: "dev" });
         });
 
-        it("declares exactly one role and one Profile per profile entry, plus the OIDC provider and the controller", () => {
+        it("declares exactly one role and one Profile per profile entry, plus the OIDC provider, the controller and the role pairs", () => {
             expect(profiles.length).to.be.greaterThan(2);
             const counts: Record<string, number> = {};
             for (const r of run.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
@@ -34,6 +34,7 @@ describe("program (index.ts under mocks)", function () {
                 [ROLE]: profiles.length + 1,
                 [PROFILE_CR]: profiles.length,
                 [SA_PATCH]: 1,
+                [ROLE_PAIR]: devFile["kubeflow-irsa:rolePairs"].length,
             });
             for (const p of profiles) {
                 expect(one(run, ROLE, `${p.name}-role`).parent).to.equal(p.name);

@@ -74,8 +74,8 @@ describe("RolePairProvider against moto @integration", function () {
 
     before(async function () {
         if (!motoInstalled() && !process.env.MOTO_ENDPOINT) {
-            if (process.env.CI) throw new Error('moto is not installed: pip install "moto[server]" (.ci/run does this)');
-            console.warn('    moto is not installed (pip install "moto[server]"): integration tests skipped');
+            if (process.env.CI) throw new Error("moto is not installed: run scripts/install-moto.sh (.ci/run does)");
+            console.warn("    moto is not installed (scripts/install-moto.sh): integration tests skipped");
             this.skip();
         }
         emulator = await startEmulator();
@@ -94,7 +94,9 @@ describe("RolePairProvider against moto @integration", function () {
     });
 
     it("creates both roles, each in its account, with least-privilege documents", async () => {
-        const { id, outs } = await provider.create(await checked(inputs()));
+        const created = await provider.create(await checked(inputs()));
+        const outs = created.outs!;
+        const id = created.id;
         expect(id).to.equal(`${EKS_ACCOUNT}/customer-read-bucket-role-eks`);
         expect(outs.eksRoleArn).to.equal(`arn:aws:iam::${EKS_ACCOUNT}:role/customer-read-bucket-role-eks`);
         expect(outs.assetRoleArn).to.equal(`arn:aws:iam::${ASSET_ACCOUNT}:role/customer-read-bucket-role`);
@@ -121,7 +123,7 @@ describe("RolePairProvider against moto @integration", function () {
 
     it("keeps a foreign sub entry and a foreign statement through every update, removing only its own entries", async () => {
         const first = await checked(inputs());
-        let state = (await provider.create(first)).outs;
+        let state = (await provider.create(first)).outs!;
         // A runtime mapping service adds its entry to our statement and a statement of its own.
         const doc: any = await trustOf(eksIam(), first.eksRoleName);
         doc.Statement[0].Condition.StringEquals[`${ISSUER}:sub`] = [...subjectsOf(doc), FOREIGN_SUB];
@@ -131,7 +133,7 @@ describe("RolePairProvider against moto @integration", function () {
 
         // Add a subject.
         const added = await checked(inputs({ subjects: ["system:serviceaccount:domino-compute:run-0001", "system:serviceaccount:domino-compute:run-0002"] }));
-        state = (await provider.update("id", state, added)).outs;
+        state = (await provider.update("id", state, added)).outs!;
         let trust: any = await trustOf(eksIam(), first.eksRoleName);
         expect(subjectsOf(trust)).to.deep.equal(["system:serviceaccount:domino-compute:run-0001", "system:serviceaccount:domino-compute:run-0002", FOREIGN_SUB]);
         expect(trust.Statement.find((s: any) => s.Sid === "DominoMapping")).to.deep.equal(foreignStatement);
@@ -140,7 +142,7 @@ describe("RolePairProvider against moto @integration", function () {
         // Remove a subject and change the asset policy.
         const newPolicy = { Version: "2012-10-17" as const, Statement: [{ Sid: "Read", Effect: "Allow" as const, Action: ["s3:GetObject", "s3:ListBucket"], Resource: ["arn:aws:s3:::customer-data", "arn:aws:s3:::customer-data/*"] }] };
         const removed = await checked(inputs({ subjects: ["system:serviceaccount:domino-compute:run-0002"], assetPolicy: newPolicy, assetPolicyArns: [MANAGED_POLICY] }));
-        state = (await provider.update("id", state, removed)).outs;
+        state = (await provider.update("id", state, removed)).outs!;
         trust = await trustOf(eksIam(), first.eksRoleName);
         expect(subjectsOf(trust)).to.deep.equal(["system:serviceaccount:domino-compute:run-0002", FOREIGN_SUB]);
         expect(trust.Statement.find((s: any) => s.Sid === "DominoMapping")).to.deep.equal(foreignStatement);
@@ -150,7 +152,7 @@ describe("RolePairProvider against moto @integration", function () {
         expect(attached.AttachedPolicies!.map((p) => p.PolicyArn)).to.deep.equal([MANAGED_POLICY]);
 
         // exclusive: true owns the whole list of our statement (the foreign statement still stays).
-        state = (await provider.update("id", state, await checked(inputs({ subjects: ["system:serviceaccount:domino-compute:run-0002"], exclusive: true, assetPolicy: newPolicy, assetPolicyArns: [MANAGED_POLICY] })))).outs;
+        state = (await provider.update("id", state, await checked(inputs({ subjects: ["system:serviceaccount:domino-compute:run-0002"], exclusive: true, assetPolicy: newPolicy, assetPolicyArns: [MANAGED_POLICY] })))).outs!;
         trust = await trustOf(eksIam(), first.eksRoleName);
         expect(subjectsOf(trust)).to.deep.equal(["system:serviceaccount:domino-compute:run-0002"]);
         expect(trust.Statement.find((s: any) => s.Sid === "DominoMapping")).to.deep.equal(foreignStatement);
@@ -158,7 +160,7 @@ describe("RolePairProvider against moto @integration", function () {
 
     it("makes one read and no write for an unchanged update; one read, one write, one verifying read for a subject change", async () => {
         const desired = await checked(inputs());
-        const state = (await provider.create(desired)).outs;
+        const state = (await provider.create(desired)).outs!;
         calls.length = 0;
         await provider.update("id", state, desired);
         expect(calls).to.deep.equal(["iam:GetRoleCommand"]);
@@ -169,7 +171,7 @@ describe("RolePairProvider against moto @integration", function () {
 
     it("refreshes without phantom changes and reports real drift", async () => {
         const desired = await checked(inputs());
-        const state = (await provider.create(desired)).outs;
+        const state = (await provider.create(desired)).outs!;
         const clean = await provider.read("id", state);
         expect((await provider.diff("id", clean.props as RolePairOutputs, desired)).changes).to.equal(false);
 
@@ -187,7 +189,7 @@ describe("RolePairProvider against moto @integration", function () {
 
     it("deletes both roles, and deleting again succeeds", async () => {
         const desired = await checked(inputs({ assetPolicyArns: [MANAGED_POLICY] }));
-        const state = (await provider.create(desired)).outs;
+        const state = (await provider.create(desired)).outs!;
         await provider.delete("id", state);
         for (const [iam, name] of [[eksIam(), desired.eksRoleName], [assetIam(), desired.assetRoleName]] as const) {
             expect(await iam.send(new GetRoleCommand({ RoleName: name })).then(() => "exists", (e) => e.name)).to.equal("NoSuchEntityException");
@@ -216,7 +218,7 @@ describe("RolePairProvider against moto @integration", function () {
     });
 
     it("runs the real assumption chain: web identity into the EKS role, then AssumeRole into the asset role", async () => {
-        const state = (await provider.create(await checked(inputs()))).outs;
+        const state = (await provider.create(await checked(inputs()))).outs!;
         const web = await new STSClient({}).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: state.eksRoleArn, RoleSessionName: "pod", WebIdentityToken: "header.payload.signature" }));
         const podSts = new STSClient({ credentials: { accessKeyId: web.Credentials!.AccessKeyId!, secretAccessKey: web.Credentials!.SecretAccessKey!, sessionToken: web.Credentials!.SessionToken } });
         const asset = await podSts.send(new AssumeRoleCommand({ RoleArn: state.assetRoleArn, RoleSessionName: "asset", ExternalId: "domino-eks-1" }));
@@ -235,7 +237,8 @@ describe("RolePairProvider against moto @integration", function () {
         mod._compile(serialized.text, mod.id);
         const revived = (mod.exports as { handler: () => RolePairProvider }).handler();
         expect(serialized.text).to.not.match(/testing|AWS_SECRET/);
-        const { outs } = await revived.create(await checked(inputs()));
+        const created = await revived.create(await checked(inputs()));
+        const outs = created.outs!;
         expect(outs.eksRoleArn).to.equal(`arn:aws:iam::${EKS_ACCOUNT}:role/customer-read-bucket-role-eks`);
         await revived.delete("id", outs);
     });

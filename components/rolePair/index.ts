@@ -47,16 +47,17 @@ let sharedProvider: RolePairProvider | undefined;
  * with a runtime mapping service: this resource edits only its own entries.
  */
 export class RolePair extends pulumi.dynamic.Resource {
+    // `declare`: the base constructor sets these outputs; an initialized class field would overwrite them.
     /** ARN of the EKS-account role (what pods' `AWS_ROLE_ARN` points at). */
-    public readonly eksRoleArn!: pulumi.Output<string>;
+    declare public readonly eksRoleArn: pulumi.Output<string>;
     /** ARN of the asset-account role. */
-    public readonly assetRoleArn!: pulumi.Output<string>;
+    declare public readonly assetRoleArn: pulumi.Output<string>;
     /** `sub` entries this resource owns. */
-    public readonly ownedSubjects!: pulumi.Output<string[]>;
+    declare public readonly ownedSubjects: pulumi.Output<string[]>;
     /** `sub` entries others added, as last seen. */
-    public readonly foreignSubjects!: pulumi.Output<string[]>;
+    declare public readonly foreignSubjects: pulumi.Output<string[]>;
     /** Minified length of the EKS role's trust policy, as last written or read. */
-    public readonly trustPolicyLength!: pulumi.Output<number>;
+    declare public readonly trustPolicyLength: pulumi.Output<number>;
 
     constructor(name: string, args: RolePairArgs, opts?: pulumi.CustomResourceOptions) {
         sharedProvider ??= new RolePairProvider();

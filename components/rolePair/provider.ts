@@ -17,10 +17,7 @@ import {
 import {
     PolicyDocument,
     SubjectMatch,
-    assumeRolePolicy,
     issuerHostPathFromProviderArn,
-    roleArn,
-    roleTrustPolicy,
     sortedUnique,
 } from "../policies";
 import {
@@ -34,6 +31,7 @@ import {
     statementSubjects,
     subjectProblem,
 } from "../trust";
+import { OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
 import {
     CallObserver,
     createRole,
@@ -48,14 +46,14 @@ import {
     syncAttachments,
 } from "./aws";
 
-/** Sid of the EKS-role trust statement this provider owns. */
-export const OWNED_STATEMENT_SID = "KubeflowIrsaRolePair";
 /** Inline policy on the EKS role: its only right, `sts:AssumeRole` on the asset role. */
 export const EKS_POLICY_NAME = "assume-asset-role";
 /** Inline policy on the asset role, from `assetPolicy`. */
 export const ASSET_POLICY_NAME = "asset-policy";
 /** The engine's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export { OWNED_STATEMENT_SID };
 
 /** Inputs of a role pair: the config entry's fields plus the cluster's OIDC provider. */
 export interface RolePairInputs {
@@ -103,22 +101,8 @@ export interface RolePairProviderOptions {
 
 const isKnown = (value: unknown) => value !== undefined && value !== UNKNOWN;
 
-function partitionOf(arn: string): string {
-    return arn.split(":")[1];
-}
-
 function accountOf(arn: string): string {
     return arn.split(":")[4];
-}
-
-function arnsOf(inputs: RolePairInputs) {
-    const partition = partitionOf(inputs.oidcProviderArn);
-    const eksAccountId = accountOf(inputs.oidcProviderArn);
-    return {
-        eksAccountId,
-        eksRoleArn: roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName),
-        assetRoleArn: roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName),
-    };
 }
 
 /** Wraps an AWS error so the message names the pair, the operation and the role. */
@@ -252,7 +236,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     // -----------------------------------------------------------------------------------------------------------
 
     async create(inputs: RolePairInputs): Promise<pulumi.dynamic.CreateResult<RolePairOutputs>> {
-        const { eksAccountId, eksRoleArn, assetRoleArn } = arnsOf(inputs);
+        const { eksAccountId, eksRoleArn, assetRoleArn, eksPolicy, assetTrust } = rolePairDocuments(inputs);
         const eks = this.eksIam();
         const asset = this.assetIam(inputs);
         const { merge, verdict } = this.merged(inputs, undefined, []);
@@ -272,7 +256,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             });
             made.push(() => deleteRoleFully(eks, inputs.eksRoleName, [EKS_POLICY_NAME], []));
             await eks
-                .send(new PutRolePolicyCommand({ RoleName: inputs.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(assumeRolePolicy(assetRoleArn)) }))
+                .send(new PutRolePolicyCommand({ RoleName: inputs.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(eksPolicy) }))
                 .catch((err) => { throw failure(inputs.name, "PutRolePolicy", inputs.eksRoleName, err); });
 
             await retryWhilePrincipalPropagates(
@@ -280,7 +264,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                     createRole(asset, {
                         roleName: inputs.assetRoleName,
                         path: inputs.path,
-                        trust: roleTrustPolicy(eksRoleArn, inputs.externalId),
+                        trust: assetTrust,
                         description: `Asset side of role pair ${inputs.name}: assumed by ${eksRoleArn}`,
                         tags: inputs.tags,
                         maxSessionDuration: inputs.maxSessionDuration,
@@ -320,7 +304,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     // -----------------------------------------------------------------------------------------------------------
 
     async update(_id: string, olds: RolePairOutputs, news: RolePairInputs): Promise<pulumi.dynamic.UpdateResult<RolePairOutputs>> {
-        const { eksAccountId, eksRoleArn, assetRoleArn } = arnsOf(news);
+        const { eksAccountId, eksRoleArn, assetRoleArn, assetTrust } = rolePairDocuments(news);
         const eks = this.eksIam();
         const trust = await this.writeTrust(eks, news, olds.ownedSubjects ?? []);
 
@@ -336,7 +320,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             const asset = this.assetIam(news);
             await (async () => {
                 if (olds.externalId !== news.externalId) {
-                    await putTrust(asset, news.assetRoleName, roleTrustPolicy(eksRoleArn, news.externalId));
+                    await putTrust(asset, news.assetRoleName, assetTrust);
                 }
                 await this.syncAssetRights(asset, news, olds);
                 await this.syncRoleSettings(asset, news.assetRoleName, olds, news);

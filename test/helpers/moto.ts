@@ -1,10 +1,18 @@
 /**
- * Starts the moto AWS emulator (`python3 -m moto.server`, from `pip install "moto[server]"`) on a free loopback
+ * Starts the moto AWS emulator (`python -m moto.server`; `scripts/install-moto.sh` installs it) on a free loopback
  * port for the integration tests and points the AWS SDK's standard settings at it. With MOTO_ENDPOINT set, an
  * already running emulator is used instead.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
 import * as net from "net";
+import * as path from "path";
+
+/** The Python that has moto: MOTO_PYTHON, else the venv scripts/install-moto.sh makes, else python3. */
+function python(): string {
+    const venv = path.resolve(__dirname, "..", "..", ".moto", "venv", "bin", "python");
+    return process.env.MOTO_PYTHON ?? (fs.existsSync(venv) ? venv : "python3");
+}
 
 export interface Emulator {
     endpoint: string;
@@ -40,7 +48,7 @@ async function waitUntilUp(endpoint: string, child: ChildProcess | undefined, ti
 }
 
 export function motoInstalled(): boolean {
-    return spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" }).status === 0;
+    return spawnSync(python(), ["-c", "import moto.server"], { stdio: "ignore" }).status === 0;
 }
 
 /** Points the SDK's standard settings at the emulator with dummy credentials for its default account. */
@@ -62,7 +70,7 @@ export async function startEmulator(): Promise<Emulator> {
     }
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(python(), ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
     try {

@@ -27,3 +27,4 @@ export const ROLE = "aws:iam/role:Role";
 export const PROFILE_CR = "kubernetes:kubeflow.org/v1:Profile";
 export const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 export const SA_PATCH = "kubernetes:core/v1:ServiceAccountPatch";
+export { ROLE_PAIR_TYPE as ROLE_PAIR } from "../../preview/mocks";

@@ -1,0 +1,38 @@
+/**
+ * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
+ * preview shows and evaluates them.
+ */
+import { PolicyDocument, assumeRolePolicy, issuerHostPathFromProviderArn, roleArn, roleTrustPolicy } from "../policies";
+import { mergeOwnedStatement } from "../trust";
+import type { RolePairInputs } from "./provider";
+
+/** Sid of the EKS-role trust statement the provider owns. */
+export const OWNED_STATEMENT_SID = "KubeflowIrsaRolePair";
+
+export interface RolePairDocuments {
+    eksAccountId: string;
+    eksRoleArn: string;
+    assetRoleArn: string;
+    /** The EKS role's trust as this pair alone would write it (foreign entries come on top at run time). */
+    eksTrust: PolicyDocument;
+    /** The EKS role's only permission: assume the asset role. */
+    eksPolicy: PolicyDocument;
+    /** The asset role's trust: exactly the EKS role, with the external id when given. */
+    assetTrust: PolicyDocument;
+}
+
+export function rolePairDocuments(inputs: Pick<RolePairInputs, "oidcProviderArn" | "path" | "eksRoleName" | "assetRoleName" | "assetAccountId" | "externalId" | "subjects" | "subjectMatch" | "exclusive">): RolePairDocuments {
+    const [, partition, , , eksAccountId] = inputs.oidcProviderArn.split(":");
+    const eksRoleArn = roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName);
+    const assetRoleArn = roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName);
+    const eksTrust = mergeOwnedStatement(undefined, {
+        sid: OWNED_STATEMENT_SID,
+        providerArn: inputs.oidcProviderArn,
+        issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn),
+        subjectMatch: inputs.subjectMatch,
+        subjects: inputs.subjects,
+        previouslyOwned: [],
+        exclusive: inputs.exclusive,
+    }).document;
+    return { eksAccountId, eksRoleArn, assetRoleArn, eksTrust, eksPolicy: assumeRolePolicy(assetRoleArn), assetTrust: roleTrustPolicy(eksRoleArn, inputs.externalId) };
+}

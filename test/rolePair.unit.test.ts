@@ -1,0 +1,170 @@
+/** Error paths of the role-pair provider that an emulator cannot produce, with the SDK mocked. */
+import { expect } from "chai";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+    CreateRoleCommand,
+    DeleteRoleCommand,
+    DeleteRolePolicyCommand,
+    GetRoleCommand,
+    IAMClient,
+    IAMServiceException,
+    PutRolePolicyCommand,
+    UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { iamClient } from "../components/rolePair/aws";
+import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair";
+import { policiesEqual } from "../components/trust";
+import { PolicyDocument } from "../components/policies";
+
+const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/UNIT";
+const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
+
+function awsError(name: string, message: string, status = 400): IAMServiceException {
+    return new IAMServiceException({ name, message, $fault: "client", $metadata: { httpStatusCode: status } });
+}
+
+const inputs: RolePairInputs = {
+    name: "pair",
+    assetAccountId: "123456789012",
+    assetRoleName: "asset-role",
+    eksRoleName: "eks-role",
+    assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] },
+    assetPolicyArns: [],
+    subjects: ["system:serviceaccount:ns:a"],
+    subjectMatch: "StringEquals",
+    exclusive: false,
+    path: "/",
+    tags: {},
+    trustPolicyMaxLength: 2048,
+    oidcProviderArn: PROVIDER_ARN,
+};
+
+function trustWith(subjects: string[], extra: object[] = []): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: OWNED_STATEMENT_SID,
+                Effect: "Allow",
+                Principal: { Federated: PROVIDER_ARN },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: { StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com", [`${ISSUER}:sub`]: subjects } },
+            },
+            ...(extra as never[]),
+        ],
+    };
+}
+
+function getRoleReply(trust: PolicyDocument) {
+    return { Role: { RoleName: "eks-role", Arn: "arn:aws:iam::123456789012:role/eks-role", Path: "/", RoleId: "AROA", CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)) } };
+}
+
+const state: RolePairOutputs = {
+    ...inputs,
+    eksAccountId: "123456789012",
+    eksRoleArn: "arn:aws:iam::123456789012:role/eks-role",
+    assetRoleArn: "arn:aws:iam::123456789012:role/asset-role",
+    ownedSubjects: ["system:serviceaccount:ns:a"],
+    foreignSubjects: [],
+    trustPolicyLength: 0,
+};
+
+describe("RolePairProvider error paths (SDK mocked)", () => {
+    // Mocked only while this block runs: mockClient patches every IAMClient in the process.
+    let iam: ReturnType<typeof mockClient>;
+    before(() => {
+        iam = mockClient(IAMClient);
+    });
+    beforeEach(() => {
+        iam.reset();
+        process.env.AWS_ACCESS_KEY_ID = "unit";
+        process.env.AWS_SECRET_ACCESS_KEY = "unit";
+        process.env.AWS_REGION = "us-east-1";
+        delete process.env.AWS_ENDPOINT_URL;
+    });
+    after(() => {
+        iam.restore();
+    });
+
+    it("retries while IAM reports a fresh role as an invalid principal, then succeeds", async () => {
+        iam.on(CreateRoleCommand, { RoleName: "eks-role" }).resolves({ Role: { Arn: state.eksRoleArn } as never });
+        iam.on(PutRolePolicyCommand).resolves({});
+        iam.on(CreateRoleCommand, { RoleName: "asset-role" })
+            .rejectsOnce(awsError("MalformedPolicyDocumentException", "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:role/eks-role\""))
+            .rejectsOnce(awsError("MalformedPolicyDocumentException", "Invalid principal in policy"))
+            .resolves({ Role: { Arn: state.assetRoleArn } as never });
+        const provider = new RolePairProvider({ principalRetryBaseDelayMs: 1 });
+        const created = await provider.create(inputs);
+        const outs = created.outs!;
+        expect(outs.assetRoleArn).to.equal(state.assetRoleArn);
+        expect(iam.commandCalls(CreateRoleCommand, { RoleName: "asset-role" })).to.have.length(3);
+    });
+
+    it("gives up on an invalid principal after the timeout, names role and operation, and removes the EKS role it made", async () => {
+        iam.on(CreateRoleCommand, { RoleName: "eks-role" }).resolves({ Role: { Arn: state.eksRoleArn } as never });
+        iam.on(PutRolePolicyCommand).resolves({});
+        iam.on(CreateRoleCommand, { RoleName: "asset-role" }).rejects(awsError("MalformedPolicyDocumentException", "Invalid principal in policy"));
+        iam.on(DeleteRolePolicyCommand).resolves({});
+        iam.on(DeleteRoleCommand).resolves({});
+        const provider = new RolePairProvider({ principalRetryBaseDelayMs: 5, principalPropagationTimeoutMs: 30 });
+        const err = await provider.create(inputs).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.match(/role pair pair: CreateRole on role asset-role failed: MalformedPolicyDocumentException: Invalid principal/);
+        expect(iam.commandCalls(DeleteRoleCommand).map((c) => c.args[0].input.RoleName)).to.deep.equal(["eks-role"]);
+    });
+
+    it("leaves throttling to the SDK's adaptive retry mode with a bounded number of attempts", async () => {
+        // aws-sdk-client-mock stubs send() below the retry middleware, so the configuration is what can be checked.
+        const client = iamClient();
+        expect(client.config.retryMode).to.equal("adaptive");
+        expect(await client.config.maxAttempts()).to.equal(8);
+    });
+
+    it("maps LimitExceeded (ACLSizePerRole) to the quota message", async () => {
+        iam.on(GetRoleCommand).resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a"])));
+        iam.on(UpdateAssumeRolePolicyCommand).rejects(awsError("LimitExceededException", "Cannot exceed quota for ACLSizePerRole: 2048"));
+        const provider = new RolePairProvider();
+        const err = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] }).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.match(/^role pair pair: .*(quota|too large)/);
+    });
+
+    it("refuses to write a trust over the quota once foreign entries are counted, before calling IAM", async () => {
+        const foreign = Array.from({ length: 45 }, (_, i) => `system:serviceaccount:runtime:run-${i}`);
+        iam.on(GetRoleCommand).resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a", ...foreign])));
+        const provider = new RolePairProvider();
+        const err = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] }).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.match(/over the 2048-character quota: \d+ of its 47 sub entries fit.*\(45 of the entries were added by others\)/);
+        expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).to.have.length(0);
+    });
+
+    it("merges again when a concurrent writer replaced the document between our write and the verifying read", async () => {
+        const theirs = "system:serviceaccount:runtime:run-7";
+        iam.on(GetRoleCommand)
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a"])))
+            // The concurrent writer's document landed after ours: it has their entry and not our new one.
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a", theirs])))
+            .resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a", "system:serviceaccount:ns:b", theirs])));
+        iam.on(UpdateAssumeRolePolicyCommand).resolves({});
+        const provider = new RolePairProvider();
+        const created = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] });
+        const outs = created.outs!;
+        const writes = iam.commandCalls(UpdateAssumeRolePolicyCommand).map((c) => JSON.parse(c.args[0].input.PolicyDocument!));
+        expect(writes).to.have.length(2);
+        expect(policiesEqual(writes[1], trustWith(["system:serviceaccount:ns:a", "system:serviceaccount:ns:b", theirs]))).to.equal(true);
+        expect(outs.foreignSubjects).to.deep.equal([theirs]);
+    });
+
+    it("stops after a bounded number of merge rounds when another writer keeps dropping our entries", async () => {
+        iam.on(GetRoleCommand).resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a"])));
+        iam.on(UpdateAssumeRolePolicyCommand).resolves({});
+        const provider = new RolePairProvider({ maxMergeRounds: 2 });
+        const err = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] }).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.match(/another writer kept replacing the trust policy of role eks-role \(2 merge rounds\)/);
+        expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).to.have.length(2);
+    });
+
+    it("names the role and operation for any other error", async () => {
+        iam.on(GetRoleCommand).rejects(awsError("AccessDenied", "User is not authorized to perform: iam:GetRole", 403));
+        const err = await new RolePairProvider().update("id", state, inputs).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.equal("role pair pair: GetRole on role eks-role failed: AccessDenied: User is not authorized to perform: iam:GetRole");
+    });
+});
