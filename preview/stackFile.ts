@@ -7,7 +7,16 @@ import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_NAME } from "./runtime";
 
-export const STACKS_DIR = path.resolve(__dirname, "..", "stacks");
+/** The folder with Pulumi.yaml, found upwards from here (this file runs from sources and from dist/). */
+function findProjectRoot(start: string): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${start}`);
+    }
+}
+
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
 /** What a `secure:` value reads as offline: the preview never holds a decryption key. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -24,6 +33,14 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
 }
 
+/** Nested `secure:` values (inside objects and lists) read as the placeholder too. */
+function opaqueSecrets(value: unknown): unknown {
+    if (isSecure(value)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map(opaqueSecrets);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, opaqueSecrets(v)]));
+    return value;
+}
+
 /** Turns a stack file's `config:` map into the engine's flat form. */
 export function flattenStackConfig(doc: unknown): StackFileConfig {
     const section = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
@@ -35,7 +52,7 @@ export function flattenStackConfig(doc: unknown): StackFileConfig {
             config[key] = SECRET_PLACEHOLDER;
             secretKeys.push(key);
         } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+            config[key] = typeof value === "string" ? value : JSON.stringify(opaqueSecrets(value));
         }
     }
     return { config, secretKeys };

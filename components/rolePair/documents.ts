@@ -8,6 +8,10 @@ import type { RolePairInputs } from "./provider";
 
 /** Sid of the EKS-role trust statement the provider owns. */
 export const OWNED_STATEMENT_SID = "KubeflowIrsaRolePair";
+/** Inline policy on the EKS role: its only right, `sts:AssumeRole` on the asset role. */
+export const EKS_POLICY_NAME = "assume-asset-role";
+/** Inline policy on the asset role, from `assetPolicy`. */
+export const ASSET_POLICY_NAME = "asset-policy";
 
 export interface RolePairDocuments {
     eksAccountId: string;

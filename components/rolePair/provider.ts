@@ -31,7 +31,7 @@ import {
     statementSubjects,
     subjectProblem,
 } from "../trust";
-import { OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
+import { ASSET_POLICY_NAME, EKS_POLICY_NAME, OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
 import {
     CallObserver,
     createRole,
@@ -46,14 +46,10 @@ import {
     syncAttachments,
 } from "./aws";
 
-/** Inline policy on the EKS role: its only right, `sts:AssumeRole` on the asset role. */
-export const EKS_POLICY_NAME = "assume-asset-role";
-/** Inline policy on the asset role, from `assetPolicy`. */
-export const ASSET_POLICY_NAME = "asset-policy";
 /** The engine's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export { OWNED_STATEMENT_SID };
+export { ASSET_POLICY_NAME, EKS_POLICY_NAME, OWNED_STATEMENT_SID };
 
 /** Inputs of a role pair: the config entry's fields plus the cluster's OIDC provider. */
 export interface RolePairInputs {

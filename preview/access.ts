@@ -1,0 +1,266 @@
+/**
+ * Who can assume what: a small evaluator of IAM trust policies (principal, action, conditions) and the access
+ * matrix and findings the preview reports, computed from the documents themselves rather than from the config
+ * that produced them. Cross-checked in tests against an independent IAM simulator.
+ */
+import { PolicyDocument, PolicyStatement, STS_AUDIENCE, grantsIamWriteOnAnyResource, policyLength, wildcardMatch } from "../components/policies";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../components/trust";
+import type { RoleView } from "./iam";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+
+export interface AssumeRequest {
+    principalType: "Federated" | "AWS" | "Service";
+    principal: string;
+    action: string;
+    /** Condition keys present in the request (e.g. `<issuer>:sub`, `<issuer>:aud`, `sts:ExternalId`). */
+    context: Record<string, string>;
+}
+
+function asList<T>(value: T | T[] | undefined): T[] {
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function principalMatches(statement: PolicyStatement, request: AssumeRequest): boolean {
+    if (statement.NotPrincipal !== undefined) {
+        // NotPrincipal in a trust policy is an anti-pattern; never count it as granting access to a named principal.
+        return false;
+    }
+    if (statement.Principal === "*") {
+        return true;
+    }
+    const listed = asList(statement.Principal?.[request.principalType]);
+    return listed.some((p) => {
+        if (p === "*" || p === request.principal) return true;
+        // An account (id or :root) as principal means every principal of that account the account lets in.
+        const account = /^\d{12}$/.test(p) ? p : /^arn:[^:]+:iam::(\d{12}):root$/.exec(p)?.[1];
+        return request.principalType === "AWS" && account !== undefined && request.principal.split(":")[4] === account;
+    });
+}
+
+function actionMatches(statement: PolicyStatement, action: string): boolean {
+    if (statement.NotAction !== undefined) {
+        return !asList(statement.NotAction).some((p) => wildcardMatch(p, action, true));
+    }
+    return asList(statement.Action).some((p) => wildcardMatch(p, action, true));
+}
+
+/** Thrown for condition operators this evaluator does not model; the preview reports them as findings. */
+export class UnsupportedConditionError extends Error {}
+
+function conditionHolds(operatorWithQualifiers: string, key: string, expected: string[], context: Record<string, string>): boolean {
+    const operator = operatorWithQualifiers.replace(/^(ForAnyValue|ForAllValues):/, "");
+    const ifExists = operator.endsWith("IfExists");
+    const base = ifExists ? operator.slice(0, -"IfExists".length) : operator;
+    const actual = context[key];
+    if (base === "Null") {
+        return expected.some((e) => (e === "true") === (actual === undefined));
+    }
+    if (actual === undefined) {
+        // A missing key satisfies negated operators and IfExists, and nothing else.
+        return ifExists || base.includes("Not") || operatorWithQualifiers.startsWith("ForAllValues:");
+    }
+    switch (base) {
+        case "StringEquals":
+            return expected.includes(actual);
+        case "StringNotEquals":
+            return !expected.includes(actual);
+        case "StringEqualsIgnoreCase":
+            return expected.some((e) => e.toLowerCase() === actual.toLowerCase());
+        case "StringNotEqualsIgnoreCase":
+            return !expected.some((e) => e.toLowerCase() === actual.toLowerCase());
+        case "StringLike":
+            return expected.some((e) => wildcardMatch(e, actual));
+        case "StringNotLike":
+            return !expected.some((e) => wildcardMatch(e, actual));
+        case "Bool":
+            return expected.some((e) => e.toLowerCase() === actual.toLowerCase());
+        default:
+            throw new UnsupportedConditionError(`condition operator ${operatorWithQualifiers} is not evaluated by the preview`);
+    }
+}
+
+function conditionsHold(statement: PolicyStatement, context: Record<string, string>): boolean {
+    return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+        Object.entries(keys).every(([key, values]) => conditionHolds(operator, key, asList(values).map(String), context)),
+    );
+}
+
+function statements(doc: PolicyDocument): PolicyStatement[] {
+    return asList(doc.Statement as PolicyStatement | PolicyStatement[]);
+}
+
+/** IAM's decision for one request against one trust policy: an explicit Deny wins, then any Allow. */
+export function evaluateTrust(doc: PolicyDocument, request: AssumeRequest): Decision {
+    const applicable = statements(doc).filter((s) => principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context));
+    if (applicable.some((s) => s.Effect === "Deny")) return "ExplicitlyDenied";
+    return applicable.some((s) => s.Effect === "Allow") ? "Allowed" : "ImplicitlyDenied";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Access matrix
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A subject no configuration names: if it gets in, the trust is open to any service account of the cluster. */
+export const PROBE_SUBJECT = "system:serviceaccount:kubeflow-irsa-probe:any-service-account";
+
+export interface FederatedTrust {
+    providerArn: string;
+    issuerHostPath: string;
+}
+
+/** The OIDC providers a trust policy names, with the issuer host/path its condition keys use. */
+export function federatedTrusts(doc: PolicyDocument): FederatedTrust[] {
+    const out = new Map<string, FederatedTrust>();
+    for (const s of statements(doc)) {
+        if (s.Principal === "*" || !s.Principal) continue;
+        for (const providerArn of asList(s.Principal.Federated)) {
+            const hostPath = providerArn.split(":oidc-provider/")[1];
+            if (hostPath) out.set(providerArn, { providerArn, issuerHostPath: hostPath });
+        }
+    }
+    return [...out.values()];
+}
+
+/** Every `sub` value written in a trust policy (exact subjects and patterns). */
+export function subjectsNamed(doc: PolicyDocument): string[] {
+    const found = new Set<string>();
+    for (const s of statements(doc)) {
+        for (const keys of Object.values(s.Condition ?? {})) {
+            for (const [key, values] of Object.entries(keys)) {
+                if (key.endsWith(":sub")) asList(values).forEach((v) => found.add(String(v)));
+            }
+        }
+    }
+    return [...found].sort();
+}
+
+export function webIdentityRequest(trust: FederatedTrust, subject: string, audience = STS_AUDIENCE): AssumeRequest {
+    return {
+        principalType: "Federated",
+        principal: trust.providerArn,
+        action: "sts:AssumeRoleWithWebIdentity",
+        context: { [`${trust.issuerHostPath}:sub`]: subject, [`${trust.issuerHostPath}:aud`]: audience },
+    };
+}
+
+/** `system:serviceaccount:ns:sa` -> `ns:sa`, for tables. */
+export function shortSubject(subject: string): string {
+    return subject.startsWith("system:serviceaccount:") ? subject.slice("system:serviceaccount:".length) : subject;
+}
+
+export interface AccessEntry {
+    role: string;
+    /** `ns:sa` (or a pattern) of service accounts that can assume the role, evaluated. */
+    serviceAccounts: string[];
+    /** AWS principals (roles, accounts) that can assume the role, evaluated; `(external id)` marks a required one. */
+    principals: string[];
+    /** Service principals (e.g. `ec2.amazonaws.com`). */
+    services: string[];
+}
+
+export type Severity = "high" | "medium" | "info";
+
+export interface Finding {
+    severity: Severity;
+    role: string;
+    message: string;
+}
+
+export interface AccessAnalysis {
+    matrix: AccessEntry[];
+    findings: Finding[];
+}
+
+function awsPrincipalsOf(doc: PolicyDocument): Array<{ arn: string; externalId?: string }> {
+    const out: Array<{ arn: string; externalId?: string }> = [];
+    for (const s of statements(doc)) {
+        if (s.Effect !== "Allow" || s.Principal === "*" || !s.Principal) continue;
+        for (const arn of asList(s.Principal.AWS)) {
+            const externalId = asList(s.Condition?.StringEquals?.["sts:ExternalId"])[0];
+            out.push({ arn, externalId: externalId === undefined ? undefined : String(externalId) });
+        }
+    }
+    return out;
+}
+
+/** Managed policies that grant far more than a profile should have. */
+const BROAD_MANAGED_POLICIES = ["AdministratorAccess", "AmazonS3FullAccess", "IAMFullAccess", "PowerUserAccess"];
+/** Share of the trust-policy quota from which a trust counts as "near" it. */
+const NEAR_QUOTA = 0.8;
+
+/**
+ * Evaluates every role's trust against every subject any trust names (plus a probe no configuration names), and
+ * collects findings: trust without `sub` or `aud`, patterns reaching beyond one namespace, IAM writes on any
+ * resource, over-broad managed policies, trust policies near the quota.
+ */
+export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
+    const universe = [...new Set(roles.flatMap((r) => subjectsNamed(r.trust)))].sort();
+    const findings: Finding[] = [];
+    const matrix: AccessEntry[] = [];
+
+    for (const role of roles) {
+        const entry: AccessEntry = { role: role.name, serviceAccounts: [], principals: [], services: [] };
+        try {
+            for (const trust of federatedTrusts(role.trust)) {
+                for (const subject of universe) {
+                    if (evaluateTrust(role.trust, webIdentityRequest(trust, subject)) === "Allowed") {
+                        entry.serviceAccounts.push(shortSubject(subject));
+                        if (evaluateTrust(role.trust, webIdentityRequest(trust, subject, "some-other-audience")) === "Allowed") {
+                            findings.push({ severity: "high", role: role.name, message: `trust does not check aud: a token for any audience from ${trust.issuerHostPath} can assume it as ${shortSubject(subject)}` });
+                        }
+                    }
+                }
+                if (evaluateTrust(role.trust, webIdentityRequest(trust, PROBE_SUBJECT)) === "Allowed") {
+                    entry.serviceAccounts.push("(any service account)");
+                    findings.push({ severity: "high", role: role.name, message: `trust has no effective sub condition: any service account of ${trust.issuerHostPath} can assume it` });
+                }
+            }
+            for (const { arn, externalId } of awsPrincipalsOf(role.trust)) {
+                const request: AssumeRequest = { principalType: "AWS", principal: arn.endsWith(":root") ? arn.replace(/:root$/, ":role/any") : arn, action: "sts:AssumeRole", context: externalId ? { "sts:ExternalId": externalId } : {} };
+                if (evaluateTrust(role.trust, request) === "Allowed") {
+                    entry.principals.push(externalId ? `${arn} (external id)` : arn);
+                    if (arn.endsWith(":root") || /^\d{12}$/.test(arn)) {
+                        findings.push({ severity: "medium", role: role.name, message: `trusts a whole account (${arn}): name the exact role instead` });
+                    }
+                }
+            }
+        } catch (err) {
+            if (!(err instanceof UnsupportedConditionError)) throw err;
+            findings.push({ severity: "medium", role: role.name, message: `${err.message}: review this trust by hand` });
+        }
+        for (const s of statements(role.trust)) {
+            if (s.Effect === "Allow" && s.Principal !== "*" && s.Principal?.Service) entry.services.push(...asList(s.Principal.Service));
+        }
+        matrix.push(entry);
+
+        for (const pattern of subjectsNamed(role.trust).filter((s) => /[*?]/.test(s))) {
+            const namespace = pattern.split(":")[2] ?? "";
+            if (!pattern.startsWith("system:serviceaccount:") || /[*?]/.test(namespace) || pattern.split(":").length !== 4) {
+                findings.push({ severity: "high", role: role.name, message: `sub pattern ${pattern} matches beyond one namespace` });
+            }
+        }
+        const length = policyLength(role.trust);
+        if (length > DEFAULT_TRUST_POLICY_MAX_LENGTH) {
+            findings.push({ severity: "high", role: role.name, message: `trust policy is ${length} characters, over the default ${DEFAULT_TRUST_POLICY_MAX_LENGTH}-character quota (fine only if the account's quota was raised)` });
+        } else if (length >= NEAR_QUOTA * DEFAULT_TRUST_POLICY_MAX_LENGTH) {
+            findings.push({ severity: "medium", role: role.name, message: `trust policy is ${length} of ${DEFAULT_TRUST_POLICY_MAX_LENGTH} characters: near the quota` });
+        }
+        for (const [policyName, doc] of Object.entries(role.inlinePolicies)) {
+            statements(doc).forEach((s, i) => {
+                if (grantsIamWriteOnAnyResource(s)) {
+                    findings.push({ severity: "high", role: role.name, message: `policy ${policyName} statement ${s.Sid ?? i} grants IAM writes on Resource "*"` });
+                }
+            });
+        }
+        for (const arn of role.managedPolicyArns) {
+            const name = arn.split("/").pop()!;
+            if (BROAD_MANAGED_POLICIES.includes(name)) {
+                findings.push({ severity: "high", role: role.name, message: `attaches ${name}` });
+            }
+        }
+    }
+    const order: Record<Severity, number> = { high: 0, medium: 1, info: 2 };
+    findings.sort((a, b) => order[a.severity] - order[b.severity] || a.role.localeCompare(b.role) || a.message.localeCompare(b.message));
+    return { matrix, findings };
+}

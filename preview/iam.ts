@@ -1,0 +1,78 @@
+/**
+ * The IAM roles a plan declares, each with its trust and permission documents, read from the declared resources
+ * (what the engine would receive), not from the config.
+ */
+import { PolicyDocument, roleArn } from "../components/policies";
+import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments } from "../components/rolePair/documents";
+import { DeclaredResource, ROLE_PAIR_TYPE, STANDIN_ACCOUNT_ID, STANDIN_PARTITION } from "./mocks";
+
+export type RoleKind = "profile" | "profile-controller" | "role-pair-eks" | "role-pair-asset" | "role";
+
+export interface RoleView {
+    name: string;
+    arn: string;
+    kind: RoleKind;
+    /** Logical name of the component or pair that declares it. */
+    declaredBy: string;
+    trust: PolicyDocument;
+    inlinePolicies: Record<string, PolicyDocument>;
+    managedPolicyArns: string[];
+    permissionsBoundary?: string;
+    maxSessionDuration?: number;
+}
+
+const KIND_BY_PARENT_TYPE: Record<string, RoleKind> = {
+    "kubeflow-irsa:index:Profile": "profile",
+    "kubeflow-irsa:index:ProfileControllerIrsa": "profile-controller",
+};
+
+function parse(text: unknown): PolicyDocument {
+    return typeof text === "string" ? JSON.parse(text) : (text as PolicyDocument);
+}
+
+export function roleViews(resources: DeclaredResource[]): RoleView[] {
+    // Parents are components; a custom resource may share its parent's name (a Profile CR and its component).
+    const typeOf = new Map(resources.filter((r) => !r.custom).map((r) => [r.name, r.type]));
+    const views: RoleView[] = [];
+    for (const r of resources) {
+        const inputs = r.inputs as Record<string, any>;
+        if (r.type === "aws:iam/role:Role") {
+            const name = inputs.name ?? r.name;
+            const inline = (inputs.inlinePolicies ?? []) as Array<{ name?: string; policy?: string }>;
+            views.push({
+                name,
+                arn: roleArn(STANDIN_PARTITION, STANDIN_ACCOUNT_ID, inputs.path ?? "/", name),
+                kind: KIND_BY_PARENT_TYPE[typeOf.get(r.parent ?? "") ?? ""] ?? "role",
+                declaredBy: r.parent ?? r.name,
+                trust: parse(inputs.assumeRolePolicy),
+                inlinePolicies: Object.fromEntries(inline.filter((p) => p.name && p.policy).map((p) => [p.name!, parse(p.policy)])),
+                managedPolicyArns: [...(inputs.managedPolicyArns ?? [])].sort(),
+                permissionsBoundary: inputs.permissionsBoundary,
+                maxSessionDuration: inputs.maxSessionDuration,
+            });
+        } else if (r.type === ROLE_PAIR_TYPE) {
+            const docs = rolePairDocuments(inputs as never);
+            views.push({
+                name: inputs.eksRoleName,
+                arn: docs.eksRoleArn,
+                kind: "role-pair-eks",
+                declaredBy: r.name,
+                trust: docs.eksTrust,
+                inlinePolicies: { [EKS_POLICY_NAME]: docs.eksPolicy },
+                managedPolicyArns: [],
+                maxSessionDuration: inputs.maxSessionDuration,
+            });
+            views.push({
+                name: inputs.assetRoleName,
+                arn: docs.assetRoleArn,
+                kind: "role-pair-asset",
+                declaredBy: r.name,
+                trust: docs.assetTrust,
+                inlinePolicies: inputs.assetPolicy ? { [ASSET_POLICY_NAME]: inputs.assetPolicy } : {},
+                managedPolicyArns: [...(inputs.assetPolicyArns ?? [])].sort(),
+                maxSessionDuration: inputs.maxSessionDuration,
+            });
+        }
+    }
+    return views.sort((a, b) => a.arn.localeCompare(b.arn));
+}

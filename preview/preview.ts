@@ -1,0 +1,132 @@
+/**
+ * The offline preview: runs the real program under the mock runtime with a stack file's config, and writes
+ * plan.json, iam/<role>.json, k8s/*.yaml and report.md. Compare mode renders the report as a change against an
+ * earlier output directory or the stack file at a git ref.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { AccessAnalysis, Finding, analyzeAccess } from "./access";
+import { PlanChanges, comparePlans } from "./compare";
+import { RoleView, roleViews } from "./iam";
+import { Plan, buildPlan, readPlan } from "./plan";
+import { renderReport } from "./report";
+import { runProgram } from "./runtime";
+import { PROJECT_ROOT, STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile } from "./stackFile";
+
+export interface PreviewOptions {
+    stack: string;
+    /** Output directory (default `out/<stack>`). */
+    outDir?: string;
+    /** Earlier output directory or git ref to compare against. */
+    against?: string;
+    /** Progress lines go here (stderr by default). */
+    log?: (line: string) => void;
+    stacksDir?: string;
+}
+
+export interface PreviewResult {
+    outDir: string;
+    plan: Plan;
+    roles: RoleView[];
+    access: AccessAnalysis;
+    changes?: PlanChanges;
+    findings: Finding[];
+    files: string[];
+    timingsMs: Record<string, number>;
+}
+
+interface Analyzed {
+    plan: Plan;
+    roles: RoleView[];
+    access: AccessAnalysis;
+}
+
+function analyze(plan: Plan): Analyzed {
+    const roles = roleViews(plan.resources);
+    return { plan, roles, access: analyzeAccess(roles) };
+}
+
+async function planFor(stack: string, config: StackFileConfig): Promise<Plan> {
+    const run = await runProgram({ config: config.config, secretKeys: config.secretKeys, stack });
+    return buildPlan(stack, run.resources);
+}
+
+/** The baseline: an earlier output directory, or this stack's file at a git ref run through today's program. */
+async function baseline(stack: string, against: string, stacksDir: string): Promise<Plan> {
+    if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
+        return readPlan(against);
+    }
+    const relative = path.relative(PROJECT_ROOT, path.join(stacksDir, `Pulumi.${stack}.yaml`)).split(path.sep).join("/");
+    let text: string;
+    try {
+        text = execFileSync("git", ["show", `${against}:${relative}`], { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (err) {
+        const stderr = String((err as { stderr?: string }).stderr ?? "");
+        if (/does not exist in|exists on disk, but not in/.test(stderr)) {
+            return { stack, resources: [] }; // a new stack: everything is added
+        }
+        throw new Error(`--against ${against}: neither a directory nor a git ref with ${relative} (${stderr.trim() || (err as Error).message})`);
+    }
+    return planFor(stack, flattenStackConfig(parse(text)));
+}
+
+function safeFileName(name: string): string {
+    return name.replace(/[^A-Za-z0-9._+=,@-]/g, "_");
+}
+
+function writeOutputs(outDir: string, analyzed: Analyzed, report: string): string[] {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(outDir, "iam"), { recursive: true });
+    fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
+    const files: string[] = [];
+    const write = (relative: string, text: string) => {
+        fs.writeFileSync(path.join(outDir, relative), text.endsWith("\n") ? text : `${text}\n`);
+        files.push(relative);
+    };
+    write("plan.json", JSON.stringify(analyzed.plan, null, 2));
+    for (const role of analyzed.roles) {
+        write(path.join("iam", `${safeFileName(role.name)}.json`), JSON.stringify({ roleName: role.name, arn: role.arn, kind: role.kind, declaredBy: role.declaredBy, trustPolicy: role.trust, inlinePolicies: role.inlinePolicies, managedPolicyArns: role.managedPolicyArns, ...(role.permissionsBoundary ? { permissionsBoundary: role.permissionsBoundary } : {}) }, null, 2));
+    }
+    for (const r of analyzed.plan.resources) {
+        const inputs = r.inputs as Record<string, any>;
+        if (r.type === "kubernetes:kubeflow.org/v1:Profile") {
+            write(path.join("k8s", `profile-${safeFileName(r.name)}.yaml`), stringify({ apiVersion: inputs.apiVersion, kind: inputs.kind, metadata: inputs.metadata, spec: inputs.spec }));
+        } else if (r.type === "kubernetes:core/v1:ServiceAccountPatch") {
+            write(
+                path.join("k8s", `serviceaccount-${safeFileName(inputs.metadata.namespace)}-${safeFileName(inputs.metadata.name)}.yaml`),
+                `# A patch of the existing service account: kubectl apply --server-side --field-manager=kubeflow-irsa -f <this file>\n${stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: inputs.metadata })}`,
+            );
+        }
+    }
+    write("report.md", report);
+    return files;
+}
+
+export async function runPreview(options: PreviewOptions): Promise<PreviewResult> {
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const stacksDir = options.stacksDir ?? STACKS_DIR;
+    const outDir = path.resolve(options.outDir ?? path.join("out", options.stack));
+    const timingsMs: Record<string, number> = {};
+    let t = Date.now();
+    const lap = (phase: string) => {
+        timingsMs[phase] = Date.now() - t;
+        t = Date.now();
+        return timingsMs[phase];
+    };
+
+    const config = readStackFile(options.stack, stacksDir);
+    log(`[1/4] config    stacks/Pulumi.${options.stack}.yaml: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
+    const current = analyze(await planFor(options.stack, config));
+    log(`[2/4] program   ${current.plan.resources.length} resources declared (${lap("program")} ms)`);
+    let changes: PlanChanges | undefined;
+    if (options.against) {
+        changes = comparePlans(analyze(await baseline(options.stack, options.against, stacksDir)), current);
+    }
+    log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
+    const report = renderReport(current.plan, current.roles, current.access, changes && options.against ? { against: options.against, changes } : undefined);
+    const files = writeOutputs(outDir, current, report);
+    log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
+    return { outDir, ...current, changes, findings: current.access.findings, files, timingsMs };
+}
