@@ -1,5 +1,5 @@
 /**
- * `npm start -- [--stack dev] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings]`
+ * `npm start -- [--stack dev] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings] [--stacks-dir <dir>]`
  *
  * Exit codes: 0 fine; 1 config or input error; 2 a high-severity finding (unless --allow-findings); 64 bad usage.
  */
@@ -13,9 +13,10 @@ interface CliOptions {
     against?: string;
     format: "text" | "json";
     allowFindings: boolean;
+    stacksDir?: string;
 }
 
-const USAGE = "usage: npm start -- [--stack <name>] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings]";
+const USAGE = "usage: npm start -- [--stack <name>] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings] [--stacks-dir <dir>]";
 
 function parseArgs(argv: string[]): CliOptions {
     const options: CliOptions = { stack: "dev", format: "text", allowFindings: false };
@@ -30,6 +31,7 @@ function parseArgs(argv: string[]): CliOptions {
             case "--stack": options.stack = value(); break;
             case "--out": options.out = value(); break;
             case "--against": options.against = value(); break;
+            case "--stacks-dir": options.stacksDir = path.resolve(value()); break;
             case "--format": {
                 const f = value();
                 if (f !== "text" && f !== "json") throw new UsageError(`--format must be text or json, not ${f}`);
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
     }
     const started = Date.now();
     try {
-        const result = await runPreview({ stack: options.stack, outDir: options.out, against: options.against, log: options.format === "json" ? () => undefined : undefined });
+        const result = await runPreview({ stack: options.stack, outDir: options.out, against: options.against, stacksDir: options.stacksDir, log: options.format === "json" ? () => undefined : undefined });
         const high = result.findings.filter((f) => f.severity === "high");
         const failing = high.length > 0 && !options.allowFindings;
         if (options.format === "json") {

@@ -53,12 +53,15 @@ async function planFor(stack: string, config: StackFileConfig): Promise<Plan> {
     return buildPlan(stack, run.resources);
 }
 
-/** The baseline: an earlier output directory, or this stack's file at a git ref run through today's program. */
-async function baseline(stack: string, against: string, stacksDir: string): Promise<Plan> {
+/**
+ * The baseline: an earlier output directory, or the stack file as committed at a git ref (`stacks/` of this
+ * repository) run through today's program, so the comparison shows what the config change does.
+ */
+async function baseline(stack: string, against: string): Promise<Plan> {
     if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
         return readPlan(against);
     }
-    const relative = path.relative(PROJECT_ROOT, path.join(stacksDir, `Pulumi.${stack}.yaml`)).split(path.sep).join("/");
+    const relative = path.relative(PROJECT_ROOT, path.join(STACKS_DIR, `Pulumi.${stack}.yaml`)).split(path.sep).join("/");
     let text: string;
     try {
         text = execFileSync("git", ["show", `${against}:${relative}`], { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -122,7 +125,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     log(`[2/4] program   ${current.plan.resources.length} resources declared (${lap("program")} ms)`);
     let changes: PlanChanges | undefined;
     if (options.against) {
-        changes = comparePlans(analyze(await baseline(options.stack, options.against, stacksDir)), current);
+        changes = comparePlans(analyze(await baseline(options.stack, options.against)), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
     const report = renderReport(current.plan, current.roles, current.access, changes && options.against ? { against: options.against, changes } : undefined);

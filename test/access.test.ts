@@ -1,0 +1,164 @@
+/**
+ * The preview's trust evaluator against an independent IAM simulator (@cloud-copilot/iam-simulate, a
+ * devDependency): on hand-written tricky policies and on generated ones, both must reach the same decision.
+ */
+import { expect } from "chai";
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { PolicyDocument, PolicyStatement } from "../components/policies";
+import { AssumeRequest, analyzeAccess, evaluateTrust, webIdentityRequest } from "../preview/access";
+import { RoleView } from "../preview/iam";
+
+const ACCOUNT = "111122223333";
+const HOST1 = "oidc.eks.us-east-1.amazonaws.com/id/CLUSTER1";
+const HOST2 = "oidc.eks.us-east-1.amazonaws.com/id/CLUSTER2";
+const P1 = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST1}`;
+const P2 = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST2}`;
+const sa = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
+
+function simulate(doc: PolicyDocument, request: AssumeRequest): string {
+    return runUnsafeSimulation(
+        {
+            request: { principal: request.principal, action: request.action, resource: { resource: `arn:aws:iam::${ACCOUNT}:role/target`, accountId: ACCOUNT }, contextVariables: request.context },
+            identityPolicies: [],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            // The validated entry point drops the EKS aud/sub keys; a named validated policy keeps them.
+            resourcePolicy: createValidatedPolicy(doc, validateTrustPolicy, { name: "trust" }),
+        },
+        {},
+    );
+}
+
+function web(provider: string, host: string, sub: string, aud = "sts.amazonaws.com"): AssumeRequest {
+    return webIdentityRequest({ providerArn: provider, issuerHostPath: host }, sub, aud);
+}
+
+/** Small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
+function rng(seed: number): () => number {
+    return () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+describe("trust evaluator vs IAM simulator", () => {
+    const tricky: Array<[string, PolicyDocument, AssumeRequest[]]> = [
+        [
+            "sub list under StringEquals, wrong aud, second cluster",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com", [`${HOST1}:sub`]: [sa("a", "x"), sa("a", "y")] } } }] },
+            [web(P1, HOST1, sa("a", "x")), web(P1, HOST1, sa("a", "y")), web(P1, HOST1, sa("a", "z")), web(P1, HOST1, sa("a", "x"), "wrong"), web(P2, HOST2, sa("a", "x"))],
+        ],
+        [
+            "StringLike wildcard and ? patterns",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${HOST1}:sub`]: [sa("run", "job-*"), sa("b", "w?")] } } }] },
+            [web(P1, HOST1, sa("run", "job-1")), web(P1, HOST1, sa("run", "job-")), web(P1, HOST1, sa("runx", "job-1")), web(P1, HOST1, sa("b", "w1")), web(P1, HOST1, sa("b", "w12"))],
+        ],
+        [
+            "aud only (any service account)",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com" } } }] },
+            [web(P1, HOST1, sa("anything", "goes")), web(P1, HOST1, sa("x", "y"), "other")],
+        ],
+        [
+            "conditions keyed on the other cluster's issuer",
+            { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: [P1, P2] }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST2}:aud`]: "sts.amazonaws.com", [`${HOST2}:sub`]: sa("a", "x") } } }] },
+            [web(P1, HOST1, sa("a", "x")), web(P2, HOST2, sa("a", "x")), web(P2, HOST2, sa("a", "y"))],
+        ],
+        [
+            "explicit deny of one subject beats the allow",
+            {
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { [`${HOST1}:sub`]: sa("a", "*") } } },
+                    { Effect: "Deny", Principal: { Federated: P1 }, Action: "sts:*", Condition: { StringEquals: { [`${HOST1}:sub`]: sa("a", "blocked") } } },
+                ],
+            },
+            [web(P1, HOST1, sa("a", "ok")), web(P1, HOST1, sa("a", "blocked"))],
+        ],
+        [
+            "negated operators and IfExists",
+            {
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringNotEquals: { [`${HOST1}:sub`]: sa("a", "x") }, StringEqualsIfExists: { [`${HOST1}:amr`]: "authenticated" } } },
+                ],
+            },
+            [web(P1, HOST1, sa("a", "x")), web(P1, HOST1, sa("a", "y"))],
+        ],
+    ];
+
+    for (const [label, doc, requests] of tricky) {
+        it(`agrees on: ${label}`, () => {
+            for (const request of requests) {
+                expect(evaluateTrust(doc, request), `${label}: ${JSON.stringify(request.context)} via ${request.principal}`).to.equal(simulate(doc, request));
+            }
+        });
+    }
+
+    it("agrees on 300 generated trust policies x 8 requests each", () => {
+        const random = rng(20261122);
+        const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+        const subjects = [sa("team-a", "default-editor"), sa("team-a", "batch"), sa("team-b", "default-editor"), sa("run", "job-17"), sa("other", "x")];
+        const patterns = [sa("team-a", "*"), sa("run", "job-*"), sa("team-?", "default-editor"), "system:serviceaccount:*"];
+        let compared = 0;
+        for (let n = 0; n < 300; n++) {
+            const statements: PolicyStatement[] = Array.from({ length: 1 + Math.floor(random() * 2) }, () => {
+                const [provider, host] = pick([[P1, HOST1], [P2, HOST2]] as const);
+                const keyHost = random() < 0.85 ? host : pick([HOST1, HOST2]);
+                const condition: Record<string, Record<string, string | string[]>> = {};
+                const put = (op: string, key: string, value: string | string[]) => ((condition[op] ??= {})[key] = value);
+                if (random() < 0.8) put("StringEquals", `${keyHost}:aud`, pick<string | string[]>(["sts.amazonaws.com", ["sts.amazonaws.com", "other"], "other"]));
+                const subMode = pick(["equals", "like", "none", "notEquals"]);
+                if (subMode === "equals") put("StringEquals", `${keyHost}:sub`, random() < 0.5 ? pick(subjects) : subjects.filter(() => random() < 0.5));
+                if (subMode === "like") put("StringLike", `${keyHost}:sub`, random() < 0.5 ? pick(patterns) : patterns.filter(() => random() < 0.5));
+                if (subMode === "notEquals") put("StringNotEquals", `${keyHost}:sub`, pick(subjects));
+                // An empty list never matches; keep the generator to what IAM accepts.
+                for (const keys of Object.values(condition)) for (const [k, v] of Object.entries(keys)) if (Array.isArray(v) && v.length === 0) keys[k] = pick(subjects);
+                return {
+                    Effect: random() < 0.85 ? "Allow" : "Deny",
+                    Principal: { Federated: random() < 0.8 ? provider : [P1, P2] },
+                    Action: pick<string | string[]>(["sts:AssumeRoleWithWebIdentity", "sts:AssumeRole*", ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"], "sts:AssumeRole"]),
+                    ...(Object.keys(condition).length ? { Condition: condition } : {}),
+                } as PolicyStatement;
+            });
+            const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+            for (let r = 0; r < 8; r++) {
+                const [provider, host] = pick([[P1, HOST1], [P2, HOST2]] as const);
+                const request = web(provider, host, pick(subjects), random() < 0.8 ? "sts.amazonaws.com" : "other");
+                expect(evaluateTrust(doc, request), `policy ${n} request ${r}: ${JSON.stringify(doc)} ${JSON.stringify(request)}`).to.equal(simulate(doc, request));
+                compared++;
+            }
+        }
+        expect(compared).to.equal(2400);
+    });
+
+    it("builds the access matrix and findings from the documents", () => {
+        const role = (name: string, trust: PolicyDocument, extra: Partial<RoleView> = {}): RoleView => ({ name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, kind: "role", declaredBy: name, trust, inlinePolicies: {}, managedPolicyArns: [], ...extra });
+        const exact = role("exact", tricky[0][1]);
+        const open = role("open", tricky[2][1]);
+        const broad = role("broad", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${HOST1}:sub`]: "system:serviceaccount:*" } } }] }, {
+            managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            inlinePolicies: { p: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }] } },
+        });
+        const { matrix, findings } = analyzeAccess([exact, open, broad]);
+        expect(matrix.find((m) => m.role === "exact")!.serviceAccounts).to.deep.equal(["a:x", "a:y"]);
+        expect(matrix.find((m) => m.role === "open")!.serviceAccounts).to.include("(any service account)");
+        const messages = findings.map((f) => `${f.severity} ${f.role}: ${f.message}`);
+        expect(messages).to.include(`high open: trust has no effective sub condition: any service account of ${HOST1} can assume it`);
+        expect(messages).to.include("high broad: sub pattern system:serviceaccount:* matches beyond one namespace");
+        expect(messages).to.include("high broad: attaches AdministratorAccess");
+        expect(messages).to.include('high broad: policy p statement 0 grants IAM writes on Resource "*"');
+        expect(messages.filter((m) => m.includes(" exact:"))).to.deep.equal([]);
+    });
+
+    it("flags a trust near the quota with its length", () => {
+        const subjects = Array.from({ length: 38 }, (_, i) => sa("runtime", `run-${i}`));
+        const trust: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com", [`${HOST1}:sub`]: subjects } } }] };
+        const length = JSON.stringify(trust).length;
+        expect(length).to.be.within(1639, 2048);
+        const { findings } = analyzeAccess([{ name: "big", arn: "x", kind: "role", declaredBy: "big", trust, inlinePolicies: {}, managedPolicyArns: [] }]);
+        expect(findings).to.deep.equal([{ severity: "medium", role: "big", message: `trust policy is ${length} of 2048 characters: near the quota` }]);
+    });
+});

@@ -1,0 +1,130 @@
+import { expect } from "chai";
+import { spawnSync, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { runPreview } from "../preview/preview";
+import { STACKS_DIR, PROJECT_ROOT } from "../preview/stackFile";
+
+const GOLDEN = path.join(__dirname, "golden", "plan.dev.json");
+const quiet = () => undefined;
+
+function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A stacks dir holding a copy of the dev stack file, edited by `edit`. */
+function editedStacks(edit: (config: Record<string, any>) => void, stack = "dev"): string {
+    const dir = tempDir("kfirsa-stacks-");
+    const doc = parse(fs.readFileSync(path.join(STACKS_DIR, "Pulumi.dev.yaml"), "utf8"));
+    edit(doc.config);
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify(doc));
+    return dir;
+}
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", "preview", "cli.js"), ...args], { encoding: "utf8", cwd: PROJECT_ROOT });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("offline preview", function () {
+    this.timeout(120_000);
+
+    it("writes a stable plan.json for the dev stack that matches the reviewed golden file", async () => {
+        const a = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-a-"), log: quiet });
+        const b = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-b-"), log: quiet });
+        const planA = fs.readFileSync(path.join(a.outDir, "plan.json"), "utf8");
+        expect(fs.readFileSync(path.join(b.outDir, "plan.json"), "utf8")).to.equal(planA);
+        if (process.env.UPDATE_GOLDEN) fs.writeFileSync(GOLDEN, planA);
+        expect(planA).to.equal(fs.readFileSync(GOLDEN, "utf8"), "plan changed: review it, then UPDATE_GOLDEN=1 npm test");
+    });
+
+    it("writes per-role IAM documents, Kubernetes manifests and a report with the access matrix", async () => {
+        const result = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-files-"), log: quiet });
+        const role = JSON.parse(fs.readFileSync(path.join(result.outDir, "iam", "team-nlp-kf-dev-role.json"), "utf8"));
+        expect(role.trustPolicy.Statement[0].Condition.StringEquals["oidc.eks.us-west-2.amazonaws.com/id/5C3A0B8E2D1F4A6B9C7E8D0F1A2B3C4D:sub"]).to.deep.equal([
+            "system:serviceaccount:team-nlp:default-editor",
+            "system:serviceaccount:team-nlp:nlp-batch",
+        ]);
+        expect(Object.keys(role.inlinePolicies)).to.deep.equal(["s3-access"]);
+        const profile = parse(fs.readFileSync(path.join(result.outDir, "k8s", "profile-team-nlp.yaml"), "utf8"));
+        expect(profile.spec.plugins[0].spec.awsIamRole).to.equal(role.arn);
+        expect(fs.existsSync(path.join(result.outDir, "k8s", "serviceaccount-kubeflow-profiles-controller-service-account.yaml"))).to.equal(true);
+        const report = fs.readFileSync(path.join(result.outDir, "report.md"), "utf8");
+        expect(report).to.contain("| `team-nlp-kf-dev-role` | profile | `team-nlp:default-editor`, `team-nlp:nlp-batch` | none |");
+        expect(report).to.contain("| `customer-read-bucket-role` | role-pair-asset | none | `arn:aws:iam::111122223333:role/customer-read-bucket-role-eks (external id)` |");
+        expect(report).to.match(/\| team-vision \| `team-vision-kf-dev-role` \| `team-vision:default-editor` \| `acme-ml-dev-artifacts\/team-vision`, `acme-ml-dev-datasets\/images` \| none \| true \|/);
+        expect(report).to.match(/\| `kubernetes:kubeflow.org\/v1:Profile` \| 4 \|/);
+    });
+
+    it("reports a subject added to a profile as gaining access, against an earlier output directory", async () => {
+        const before = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-before-"), log: quiet });
+        const stacksDir = editedStacks((c) => c["kubeflow-irsa:profiles"][0].serviceAccounts = ["default-editor", "batch-runner"]);
+        const after = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-after-"), against: before.outDir, log: quiet });
+        expect(after.changes!.accessGained).to.deep.equal([{ who: "team-vision:batch-runner", role: "team-vision-kf-dev-role" }]);
+        expect(after.changes!.accessLost).to.deep.equal([]);
+        expect(after.changes!.rolesAdded).to.deep.equal([]);
+        expect(after.changes!.statementsRemoved.map((s) => `${s.role} ${s.document}`)).to.deep.equal(["team-vision-kf-dev-role trust"]);
+        expect(after.changes!.statementsAdded.map((s) => `${s.role} ${s.document}`)).to.deep.equal(["team-vision-kf-dev-role trust"]);
+        const report = fs.readFileSync(path.join(after.outDir, "report.md"), "utf8");
+        expect(report).to.contain("`team-vision:batch-runner` gains access to `team-vision-kf-dev-role`");
+    });
+
+    it("reports a removed profile's role and lost access, and a new stack as all added (git ref with no such file)", async () => {
+        const before = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-before-"), log: quiet });
+        const stacksDir = editedStacks((c) => (c["kubeflow-irsa:profiles"] = c["kubeflow-irsa:profiles"].filter((p: { name: string }) => p.name !== "sandbox")));
+        const after = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-after-"), against: before.outDir, log: quiet });
+        expect(after.changes!.rolesRemoved).to.deep.equal(["sandbox-kf-dev-role"]);
+        expect(after.changes!.accessLost).to.deep.include({ who: "sandbox:default-editor", role: "sandbox-kf-dev-role" });
+        // The controller loses its only managed role: its policy statement goes away.
+        expect(after.changes!.statementsRemoved.some((s) => s.role === "kf-dev-kf-profile-controller" && s.document === "manage-profile-role-trust")).to.equal(true);
+
+        const fresh = await runPreview({ stack: "qa", stacksDir: editedStacks(() => undefined, "qa"), outDir: tempDir("kfirsa-qa-"), against: "HEAD", log: quiet });
+        expect(fresh.changes!.rolesAdded).to.have.length(fresh.roles.length);
+    });
+
+    it("compares against a git ref of the stack file", async function () {
+        const dirty = spawnSync("git", ["diff", "--quiet", "HEAD", "--", "stacks/Pulumi.dev.yaml"], { cwd: PROJECT_ROOT }).status !== 0;
+        const tracked = spawnSync("git", ["cat-file", "-e", "HEAD:stacks/Pulumi.dev.yaml"], { cwd: PROJECT_ROOT }).status === 0;
+        if (dirty || !tracked) this.skip();
+        const result = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-ref-"), against: "HEAD", log: quiet });
+        expect(result.changes).to.deep.equal({ rolesAdded: [], rolesRemoved: [], accessGained: [], accessLost: [], statementsAdded: [], statementsRemoved: [] });
+        const err = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-ref-"), against: "no-such-ref-xyz", log: quiet }).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.match(/--against no-such-ref-xyz: neither a directory nor a git ref/);
+    });
+
+    describe("command line", () => {
+        before(() => execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]));
+
+        it("exits 0 with a summary for the dev stack", () => {
+            const r = cli(["--stack", "dev", "--out", tempDir("kfirsa-cli-")]);
+            expect(r.status, r.stderr).to.equal(0);
+            expect(r.stdout).to.match(/kubeflow-irsa preview of stack dev: 18 resources, 7 roles, 0 findings \(0 high\)/);
+            expect(r.stderr).to.match(/\[1\/4\] config[\s\S]*\[4\/4\] write/);
+        });
+
+        it("exits 1 with the config error", () => {
+            const stacksDir = editedStacks((c) => (c["kubeflow-irsa:profiles"][1].anotateOnly = false));
+            const r = cli(["--stack", "dev", "--stacks-dir", stacksDir, "--out", tempDir("kfirsa-cli-")]);
+            expect(r.status).to.equal(1);
+            expect(r.stderr).to.contain('kubeflow-irsa:profiles[1].anotateOnly: false is not a known key (did you mean "annotateOnly"?)');
+        });
+
+        it("exits 2 on a high-severity finding unless --allow-findings, and reports it in JSON", () => {
+            const stacksDir = editedStacks((c) => c["kubeflow-irsa:profiles"][0].policyArns = ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]);
+            const r = cli(["--stack", "dev", "--stacks-dir", stacksDir, "--out", tempDir("kfirsa-cli-"), "--format", "json"]);
+            expect(r.status).to.equal(2);
+            const out = JSON.parse(r.stdout);
+            expect(out.ok).to.equal(false);
+            expect(out.findings).to.deep.include({ severity: "high", role: "team-vision-kf-dev-role", message: "attaches AmazonS3FullAccess" });
+            expect(cli(["--stack", "dev", "--stacks-dir", stacksDir, "--out", tempDir("kfirsa-cli-"), "--allow-findings"]).status).to.equal(0);
+        });
+
+        it("exits 64 on bad usage", () => {
+            const r = cli(["--stak", "dev"]);
+            expect(r.status).to.equal(64);
+            expect(r.stderr).to.match(/unknown argument --stak\nusage: npm start/);
+        });
+    });
+});
