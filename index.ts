@@ -41,8 +41,7 @@ const profiles = config.resolvedProfiles.map(
             permissionsBoundaryArn: p.permissionsBoundaryArn,
             tags: p.tags,
             resourceQuota: p.resourceQuota,
-            oidcProviderArn: oidc.arn,
-            oidcIssuerHostPath: oidc.issuerHostPath,
+            oidc: oidc.trustTarget,
             partition,
         }),
 );
@@ -55,8 +54,7 @@ const controller = new ProfileControllerIrsa("profile-controller", {
     rolePath: config.rolePath,
     permissionsBoundaryArn: config.permissionsBoundaryArn,
     tags: config.tags,
-    oidcProviderArn: oidc.arn,
-    oidcIssuerHostPath: oidc.issuerHostPath,
+    oidc: oidc.trustTarget,
     managedRoleArns: profiles.filter((_, i) => !config.resolvedProfiles[i].annotateOnly).map((p) => p.roleArn),
 });
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    OidcTrustTarget,
     ROLE_ARN_ANNOTATION,
     profileControllerPolicy,
     serviceAccountSubject,
@@ -23,10 +24,8 @@ export interface ProfileControllerIrsaArgs {
     permissionsBoundaryArn?: string;
     /** Tags of the role. */
     tags: Record<string, string>;
-    /** ARN of the cluster's IAM OIDC provider. */
-    oidcProviderArn: pulumi.Input<string>;
-    /** Issuer host/path: the condition-key prefix. */
-    oidcIssuerHostPath: pulumi.Input<string>;
+    /** The cluster's OIDC provider ARN and issuer host/path (`ClusterOidcProvider.trustTarget`). */
+    oidc: pulumi.Input<OidcTrustTarget>;
     /**
      * ARNs of the profile roles whose plugin is not annotate-only: the only roles the controller may read and
      * rewrite. Empty: the controller gets no IAM rights.
@@ -47,11 +46,9 @@ export class ProfileControllerIrsa extends pulumi.ComponentResource {
     constructor(name: string, args: ProfileControllerIrsaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeflow-irsa:index:ProfileControllerIrsa", name, {}, opts);
 
-        const trustPolicy = pulumi.all([args.oidcProviderArn, args.oidcIssuerHostPath]).apply(([providerArn, hostPath]) =>
-            JSON.stringify(
-                webIdentityTrustPolicy({ providerArn, issuerHostPath: hostPath, subjects: [serviceAccountSubject(args.namespace, args.serviceAccount)] }),
-            ),
-        );
+        const trustPolicy = pulumi
+            .output(args.oidc)
+            .apply((oidc) => JSON.stringify(webIdentityTrustPolicy({ ...oidc, subjects: [serviceAccountSubject(args.namespace, args.serviceAccount)] })));
         const inlinePolicies = pulumi.all(args.managedRoleArns).apply((arns) => {
             const policy = profileControllerPolicy(arns);
             // No managed roles: one empty entry removes every inline policy, leaving the role without IAM rights.

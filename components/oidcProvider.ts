@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { STS_AUDIENCE, issuerHostPath, issuerHostPathFromProviderArn } from "./policies";
+import { OidcTrustTarget, STS_AUDIENCE, issuerHostPath, issuerHostPathFromProviderArn } from "./policies";
 
 export interface ClusterOidcProviderArgs {
     /** EKS cluster name; its issuer is looked up when `issuerUrl` is not given. */
@@ -26,6 +26,8 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
     public readonly issuerUrl: pulumi.Output<string>;
     /** Issuer host/path without scheme: the prefix of the `:aud` and `:sub` condition keys. */
     public readonly issuerHostPath: pulumi.Output<string>;
+    /** ARN and issuer host/path together: what every web-identity trust policy needs, resolved once. */
+    public readonly trustTarget: pulumi.Output<OidcTrustTarget>;
 
     constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeflow-irsa:index:ClusterOidcProvider", name, {}, opts);
@@ -59,6 +61,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
             this.issuerUrl = issuerUrl;
             this.issuerHostPath = issuerUrl.apply(issuerHostPath);
         }
+        this.trustTarget = pulumi.all([this.arn, this.issuerHostPath]).apply(([providerArn, hostPath]) => ({ providerArn, issuerHostPath: hostPath }));
         this.registerOutputs({ arn: this.arn, issuerUrl: this.issuerUrl, issuerHostPath: this.issuerHostPath });
     }
 }

@@ -107,11 +107,15 @@ export function issuerHostPathFromProviderArn(providerArn: string): string {
 
 export type SubjectMatch = "StringEquals" | "StringLike";
 
-export interface WebIdentityTrustArgs {
+/** The cluster's OIDC provider as a trust policy names it. */
+export interface OidcTrustTarget {
     /** ARN of the cluster's IAM OIDC provider. */
     providerArn: string;
     /** Issuer host/path, the prefix of the `aud` and `sub` condition keys. */
     issuerHostPath: string;
+}
+
+export interface WebIdentityTrustArgs extends OidcTrustTarget {
     /** `sub` values allowed to assume the role; at least one. */
     subjects: readonly string[];
     /** `StringEquals` (exact subjects, the default) or `StringLike` (subjects may hold `*` and `?`). */
@@ -342,9 +346,17 @@ function asList(value: string | string[] | undefined): string[] {
     return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+const wildcardPatterns = new Map<string, RegExp>();
+
 /** IAM's wildcard match (`*` any run, `?` one character), case-insensitive as action names are. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-    const re = new RegExp(`^${pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`, caseInsensitive ? "i" : "");
+    const key = `${caseInsensitive ? "i" : "s"}${pattern}`;
+    let re = wildcardPatterns.get(key);
+    if (!re) {
+        const body = pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
+        re = new RegExp(`^${body}$`, caseInsensitive ? "i" : "");
+        wildcardPatterns.set(key, re);
+    }
     return re.test(value);
 }
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    OidcTrustTarget,
     PolicyDocument,
     ResourceQuotaSpec,
     profileManifest,
@@ -37,10 +38,8 @@ export interface ProfileArgs {
     tags: Record<string, string>;
     /** Copied to the Profile's `resourceQuotaSpec`. */
     resourceQuota?: ResourceQuotaSpec;
-    /** ARN of the cluster's IAM OIDC provider. */
-    oidcProviderArn: pulumi.Input<string>;
-    /** Issuer host/path: the condition-key prefix. */
-    oidcIssuerHostPath: pulumi.Input<string>;
+    /** The cluster's OIDC provider ARN and issuer host/path (`ClusterOidcProvider.trustTarget`). */
+    oidc: pulumi.Input<OidcTrustTarget>;
     /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`) for S3 ARNs. */
     partition: pulumi.Input<string>;
 }
@@ -64,11 +63,10 @@ export class Profile extends pulumi.ComponentResource {
         this.profileName = name;
 
         const subjects = args.serviceAccounts.map((sa) => serviceAccountSubject(name, sa));
-        const trustPolicy = pulumi
-            .all([args.oidcProviderArn, args.oidcIssuerHostPath])
-            .apply(([providerArn, hostPath]) => JSON.stringify(webIdentityTrustPolicy({ providerArn, issuerHostPath: hostPath, subjects })));
-        const s3Policy = pulumi.output(args.partition).apply((partition) => s3AccessPolicy(partition, args.s3Buckets));
-        const inlinePolicies = s3Policy.apply((s3) => {
+        // One apply per document: every Output costs time at thousands of profiles (BENCHMARKS.md).
+        const trustPolicy = pulumi.output(args.oidc).apply((oidc) => JSON.stringify(webIdentityTrustPolicy({ ...oidc, subjects })));
+        const inlinePolicies = pulumi.output(args.partition).apply((partition) => {
+            const s3 = s3AccessPolicy(partition, args.s3Buckets);
             const named = [
                 ...(s3 ? [{ name: "s3-access", policy: JSON.stringify(s3) }] : []),
                 ...(args.inlinePolicy ? [{ name: "inline", policy: JSON.stringify(args.inlinePolicy) }] : []),

@@ -184,6 +184,22 @@ function awsPrincipalsOf(doc: PolicyDocument): Array<{ arn: string; externalId?:
     return out;
 }
 
+/** Operators under which a `sub` condition admits exactly the values it lists. */
+const EXACT_OPERATORS = new Set(["StringEquals", "StringEqualsIgnoreCase"]);
+
+/**
+ * The subjects worth evaluating against a role: when every `sub` condition of its trust lists exact values, no
+ * subject outside its own lists can match (a trust with no `sub` at all is caught by the probe), so the role's own
+ * subjects suffice; patterns and negated operators need every subject any trust names. This keeps the analysis
+ * linear in the number of roles.
+ */
+function candidateSubjects(trust: PolicyDocument, universe: string[]): string[] {
+    const exactOnly = statements(trust).every((s) =>
+        Object.entries(s.Condition ?? {}).every(([operator, keys]) => EXACT_OPERATORS.has(operator) || !Object.keys(keys).some((k) => k.endsWith(":sub"))),
+    );
+    return exactOnly ? subjectsNamed(trust) : universe;
+}
+
 /** Managed policies that grant far more than a profile should have. */
 const BROAD_MANAGED_POLICIES = ["AdministratorAccess", "AmazonS3FullAccess", "IAMFullAccess", "PowerUserAccess"];
 /** Share of the trust-policy quota from which a trust counts as "near" it. */
@@ -202,8 +218,9 @@ export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
     for (const role of roles) {
         const entry: AccessEntry = { role: role.name, serviceAccounts: [], principals: [], services: [] };
         try {
+            const candidates = candidateSubjects(role.trust, universe);
             for (const trust of federatedTrusts(role.trust)) {
-                for (const subject of universe) {
+                for (const subject of candidates) {
                     if (evaluateTrust(role.trust, webIdentityRequest(trust, subject)) === "Allowed") {
                         entry.serviceAccounts.push(shortSubject(subject));
                         if (evaluateTrust(role.trust, webIdentityRequest(trust, subject, "some-other-audience")) === "Allowed") {

@@ -25,6 +25,12 @@ export interface RunProgramOptions {
     programPath?: string;
     /** Mocks to record into (a fresh set by default); pass one to inspect what a failed run declared. */
     mocks?: StandInMocks;
+    /**
+     * Keep JavaScript stack traces while the program runs. Off by default: Pulumi captures and formats a stack
+     * per resource and per internal promise, which is half the evaluation time at 1,000 profiles (BENCHMARKS.md),
+     * and offline there is no engine to show source positions to. Error messages are unaffected.
+     */
+    captureStacks?: boolean;
 }
 
 /**
@@ -38,10 +44,16 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, true);
     // The program runs at module load: drop any earlier load so each run declares its resources afresh.
     delete require.cache[programPath];
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation(mocks.trackParents);
-        return { ...require(programPath) };
-    });
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { resources: mocks.resources, outputs: outputs ?? {} };
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!options.captureStacks) Error.stackTraceLimit = 0;
+    try {
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation(mocks.trackParents);
+            return { ...require(programPath) };
+        });
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        return { resources: mocks.resources, outputs: outputs ?? {} };
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
 }
