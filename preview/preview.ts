@@ -13,7 +13,7 @@ import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
 import { renderReport } from "./report";
 import { runProgram } from "./runtime";
-import { PROJECT_ROOT, STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile } from "./stackFile";
+import { PROJECT_ROOT, STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
 export interface PreviewOptions {
     stack: string;
@@ -120,9 +120,10 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     };
 
     const config = readStackFile(options.stack, stacksDir);
-    log(`[1/4] config    stacks/Pulumi.${options.stack}.yaml: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
-    const current = analyze(await planFor(options.stack, config));
-    log(`[2/4] program   ${current.plan.resources.length} resources declared (${lap("program")} ms)`);
+    log(`[1/4] config    ${path.relative(process.cwd(), stackFilePath(options.stack, stacksDir))}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
+    const plan = await planFor(options.stack, config);
+    log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
+    const current = analyze(plan);
     let changes: PlanChanges | undefined;
     if (options.against) {
         changes = comparePlans(analyze(await baseline(options.stack, options.against)), current);

@@ -8,7 +8,7 @@ const ts = require("typescript");
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "dist");
-const sources = ["index.ts", "components", "preview", "bench"];
+const sources = ["index.ts", "components", "preview", "bench", "tools"];
 const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
 
 function* tsFiles(entry) {

@@ -20,7 +20,7 @@ import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityC
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair";
 import { decodePolicyDocument } from "../components/trust";
-import { Emulator, motoInstalled, resetEmulator, startEmulator } from "./helpers/moto";
+import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 
 const EKS_ACCOUNT = "123456789012";
 const ASSET_ACCOUNT = "222222222222";

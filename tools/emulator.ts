@@ -1,16 +1,17 @@
 /**
  * Starts the moto AWS emulator (`python -m moto.server`; `scripts/install-moto.sh` installs it) on a free loopback
- * port for the integration tests and points the AWS SDK's standard settings at it. With MOTO_ENDPOINT set, an
+ * port for the integration tests and the benchmark, and points the AWS SDK's standard settings at it. With MOTO_ENDPOINT set, an
  * already running emulator is used instead.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { PROJECT_ROOT } from "../preview/stackFile";
 
 /** The Python that has moto: MOTO_PYTHON, else the venv scripts/install-moto.sh makes, else python3. */
 function python(): string {
-    const venv = path.resolve(__dirname, "..", "..", ".moto", "venv", "bin", "python");
+    const venv = path.join(PROJECT_ROOT, ".moto", "venv", "bin", "python");
     return process.env.MOTO_PYTHON ?? (fs.existsSync(venv) ? venv : "python3");
 }
 
