@@ -251,8 +251,6 @@ const stackConfigSchema = z
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type ProfileConfig = z.infer<typeof profileEntry>;
-export type RolePairConfig = z.infer<typeof rolePairEntry>;
-export type ProfileControllerConfig = z.infer<typeof profileController>;
 
 /** A profile with its resolved IAM settings (stack defaults applied, role name decided). */
 export interface ResolvedProfile extends ProfileConfig {

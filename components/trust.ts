@@ -148,7 +148,7 @@ export function mergeOwnedStatement(current: PolicyDocument | undefined, spec: O
     const subjects = sortedUnique([...spec.subjects, ...foreignSubjects]);
 
     const fresh = webIdentityTrustStatement({ providerArn: spec.providerArn, issuerHostPath: spec.issuerHostPath, subjects, subjectMatch: spec.subjectMatch, sid: spec.sid });
-    const statement = existing ? withOurConditions(existing, fresh, spec.issuerHostPath) : fresh;
+    const statement = existing ? withOurConditions(existing, fresh) : fresh;
     const others = current ? asStatements(current).filter((s) => s.Sid !== spec.sid) : [];
     const ourIndex = current ? asStatements(current).findIndex((s) => s.Sid === spec.sid) : -1;
     const statements = [...others];
@@ -157,13 +157,15 @@ export function mergeOwnedStatement(current: PolicyDocument | undefined, spec: O
     return { document, subjects, foreignSubjects, changed: !current || !policiesEqual(current, document) };
 }
 
-/** Our statement with the principal, action, aud and sub of `fresh`, and every other condition key kept. */
-function withOurConditions(existing: PolicyStatement, fresh: PolicyStatement, issuerHostPath: string): PolicyStatement {
-    const aud = `${issuerHostPath}:aud`;
-    const sub = `${issuerHostPath}:sub`;
+/**
+ * Our statement with the principal, action, aud and sub of `fresh`, and every other condition key kept. Any
+ * `<issuer>:aud`/`<issuer>:sub` key in our statement is ours to rewrite, also one of a previous issuer (the pair
+ * moved to another cluster's provider in the same account): keeping it would demand a token from both issuers.
+ */
+function withOurConditions(existing: PolicyStatement, fresh: PolicyStatement): PolicyStatement {
     const condition: Record<string, Record<string, string | string[]>> = {};
     for (const [operator, keys] of Object.entries(existing.Condition ?? {})) {
-        const kept = Object.fromEntries(Object.entries(keys).filter(([k]) => k !== aud && k !== sub));
+        const kept = Object.fromEntries(Object.entries(keys).filter(([k]) => !k.endsWith(":aud") && !k.endsWith(":sub")));
         if (Object.keys(kept).length > 0) {
             condition[operator] = kept;
         }
@@ -172,12 +174,6 @@ function withOurConditions(existing: PolicyStatement, fresh: PolicyStatement, is
         condition[operator] = { ...(condition[operator] ?? {}), ...keys };
     }
     return { ...existing, Effect: "Allow", Principal: fresh.Principal, Action: fresh.Action, Condition: condition };
-}
-
-/** Removes our statement; returns undefined when nothing else is left (the caller deletes or replaces the role). */
-export function withoutOwnedStatement(current: PolicyDocument, sid: string): PolicyDocument | undefined {
-    const rest = asStatements(current).filter((s) => s.Sid !== sid);
-    return rest.length ? { ...current, Statement: rest } : undefined;
 }
 
 export interface QuotaVerdict {

@@ -67,6 +67,14 @@ describe("trust-policy merge and normalization", () => {
         expect(r.document.Statement[0].Condition).to.deep.equal({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${HOST}:sub`]: [sub("run-*")] } });
     });
 
+    it("rewrites the aud and sub keys of a previous issuer in our statement when the provider changes", () => {
+        const OLD = "oidc.eks.us-east-1.amazonaws.com/id/OLD";
+        const first = mergeOwnedStatement(undefined, { ...spec, providerArn: `arn:aws:iam::123456789012:oidc-provider/${OLD}`, issuerHostPath: OLD, subjects: [sub("a")], previouslyOwned: [] }).document;
+        const moved = mergeOwnedStatement(first, { ...spec, subjects: [sub("a")], previouslyOwned: [sub("a")] }).document;
+        expect(moved.Statement[0].Principal).to.deep.equal({ Federated: PROVIDER });
+        expect(moved.Statement[0].Condition).to.deep.equal({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com", [`${HOST}:sub`]: [sub("a")] } });
+    });
+
     it("says how many subjects fit when the quota is exceeded", () => {
         const subjects = Array.from({ length: 60 }, (_, i) => sub(`run-${String(i).padStart(4, "0")}`));
         const doc = mergeOwnedStatement(undefined, { ...spec, subjects, previouslyOwned: [] }).document;

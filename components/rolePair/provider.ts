@@ -224,6 +224,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         for (const key of ["subjectMatch", "exclusive", "externalId", "assetDeployRoleArn", "maxSessionDuration", "trustPolicyMaxLength"] as const) {
             if (olds[key] !== news[key]) changes.push(key);
         }
+        // No `stables`: the Node.js dynamic-provider host ignores them.
         return { changes: replaces.length + changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
     }
 
