@@ -59,17 +59,18 @@ async function main(): Promise<number> {
     const started = Date.now();
     try {
         const result = await runPreview({ stack: options.stack, outDir: options.out, against: options.against, stacksDir: options.stacksDir, log: options.format === "json" ? () => undefined : undefined });
-        const high = result.findings.filter((f) => f.severity === "high");
+        const findings = result.access.findings;
+        const high = findings.filter((f) => f.severity === "high");
         const failing = high.length > 0 && !options.allowFindings;
         if (options.format === "json") {
-            process.stdout.write(`${JSON.stringify({ stack: options.stack, outDir: result.outDir, resources: result.plan.resources.length, roles: result.roles.length, findings: result.findings, changes: result.changes, files: result.files, ok: !failing, elapsedMs: Date.now() - started }, null, 2)}\n`);
+            process.stdout.write(`${JSON.stringify({ stack: options.stack, outDir: result.outDir, resources: result.plan.resources.length, roles: result.roles.length, findings, changes: result.changes, files: result.files, ok: !failing, elapsedMs: Date.now() - started }, null, 2)}\n`);
         } else {
             const rel = path.relative(process.cwd(), result.outDir) || ".";
             process.stdout.write(
                 `kubeflow-irsa preview of stack ${options.stack}: ${result.plan.resources.length} resources, ${result.roles.length} roles, ` +
-                    `${result.findings.length} findings (${high.length} high) in ${((Date.now() - started) / 1000).toFixed(1)} s; report: ${rel}/report.md\n`,
+                    `${findings.length} findings (${high.length} high) in ${((Date.now() - started) / 1000).toFixed(1)} s; report: ${rel}/report.md\n`,
             );
-            for (const f of result.findings) process.stdout.write(`  ${f.severity.toUpperCase()} ${f.role}: ${f.message}\n`);
+            for (const f of findings) process.stdout.write(`  ${f.severity.toUpperCase()} ${f.role}: ${f.message}\n`);
             if (failing) process.stdout.write("High-severity findings: exit 2 (pass --allow-findings to accept them).\n");
         }
         return failing ? 2 : 0;

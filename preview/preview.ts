@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { AccessAnalysis, Finding, analyzeAccess } from "./access";
+import { AccessAnalysis, analyzeAccess } from "./access";
 import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
@@ -32,7 +32,6 @@ export interface PreviewResult {
     roles: RoleView[];
     access: AccessAnalysis;
     changes?: PlanChanges;
-    findings: Finding[];
     files: string[];
     timingsMs: Record<string, number>;
 }
@@ -132,5 +131,5 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     const report = renderReport(current.plan, current.roles, current.access, changes && options.against ? { against: options.against, changes } : undefined);
     const files = writeOutputs(outDir, current, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
-    return { outDir, ...current, changes, findings: current.access.findings, files, timingsMs };
+    return { outDir, ...current, changes, files, timingsMs };
 }

@@ -177,7 +177,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                     fail("assetDeployRoleArn", `is required: the asset account ${inputs.assetAccountId} differs from the EKS account ${eksAccountId}, and roles there can only be managed through a role assumed in it`);
                 }
                 if (failures.length === 0) {
-                    const verdict = this.quotaOf(inputs, undefined, []);
+                    const { verdict } = this.merged(inputs, undefined, []);
                     if (!verdict.ok) fail("subjects", verdict.message!);
                 }
             }
@@ -197,10 +197,6 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             exclusive: inputs.exclusive,
         });
         return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn) }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
-    }
-
-    private quotaOf(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
-        return this.merged(inputs, current, previouslyOwned).verdict;
     }
 
     // -----------------------------------------------------------------------------------------------------------
