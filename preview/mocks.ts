@@ -28,6 +28,21 @@ export interface DeclaredResource {
     inputs: Record<string, unknown>;
 }
 
+/** What a secret input reads as in plans and reports: its presence shows, its value does not. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/** Replaces secret inputs (the engine's wire form) with `replace(secret)`, everywhere in a value. */
+function mapSecrets(value: unknown, replace: (secret: { value: unknown }) => unknown): unknown {
+    if (isSecretValue(value)) return replace(value);
+    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+    return value;
+}
+
 function shortHash(text: string, length: number): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
@@ -76,8 +91,9 @@ export class StandInMocks implements pulumi.runtime.Mocks {
         const key = `${args.type}::${args.name}`;
         // A dynamic resource carries its serialized provider as an input: engine plumbing, not part of the plan.
         const { __provider: _provider, ...inputs } = args.inputs ?? {};
-        this.resources.push({ type: args.type, name: args.name, parent: this.parents.get(key), custom: args.custom !== false, inputs });
-        return standInState(args.type, args.name, args.inputs);
+        // The plan shows that a secret is set, never its value; the stand-in provider sees plain values, as a real one does.
+        this.resources.push({ type: args.type, name: args.name, parent: this.parents.get(key), custom: args.custom !== false, inputs: mapSecrets(inputs, () => SECRET_PLACEHOLDER) as Record<string, unknown> });
+        return standInState(args.type, args.name, mapSecrets(args.inputs, (secret) => secret.value) as Record<string, unknown>);
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

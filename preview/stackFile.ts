@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { SECRET_PLACEHOLDER } from "./mocks";
 import { PROJECT_NAME } from "./runtime";
 
 /** The folder with Pulumi.yaml, found upwards from here (this file runs from sources and from dist/). */
@@ -17,8 +18,6 @@ function findProjectRoot(start: string): string {
 
 export const PROJECT_ROOT = findProjectRoot(__dirname);
 export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
-/** What a `secure:` value reads as offline: the preview never holds a decryption key. */
-export const SECRET_PLACEHOLDER = "[secret]";
 
 export interface StackFileConfig {
     config: Record<string, string>;

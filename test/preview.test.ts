@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runPreview } from "../preview/preview";
-import { STACKS_DIR, PROJECT_ROOT } from "../preview/stackFile";
+import { STACKS_DIR, PROJECT_ROOT, flattenStackConfig } from "../preview/stackFile";
 
 const GOLDEN = path.join(__dirname, "golden", "plan.dev.json");
 const quiet = () => undefined;
@@ -92,6 +92,24 @@ describe("offline preview", function () {
         expect(result.changes).to.deep.equal({ rolesAdded: [], rolesRemoved: [], accessGained: [], accessLost: [], statementsAdded: [], statementsRemoved: [] });
         const err = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-ref-"), against: "no-such-ref-xyz", log: quiet }).then(() => undefined, (e: Error) => e);
         expect(err?.message).to.match(/--against no-such-ref-xyz: neither a directory nor a git ref/);
+    });
+
+    it("reads secure values as opaque, at the top level and nested, and namespaces bare keys", () => {
+        const flat = flattenStackConfig({
+            config: {
+                "aws:region": "us-east-1",
+                clusterName: "kf",
+                "kubeflow-irsa:token": { secure: "v1:abc" },
+                "kubeflow-irsa:rolePairs": [{ name: "p", externalId: { secure: "v1:def" } }],
+            },
+        });
+        expect(flat.config).to.deep.equal({
+            "aws:region": "us-east-1",
+            "kubeflow-irsa:clusterName": "kf",
+            "kubeflow-irsa:token": "[secret]",
+            "kubeflow-irsa:rolePairs": '[{"name":"p","externalId":"[secret]"}]',
+        });
+        expect(flat.secretKeys).to.deep.equal(["kubeflow-irsa:token"]);
     });
 
     describe("command line", () => {

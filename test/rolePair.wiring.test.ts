@@ -37,10 +37,17 @@ describe("config -> RolePair wiring (mocks)", () => {
         });
         expect(declared.inputs.tags).to.deep.equal({ env: "test", owner: "data" });
         expect(declared.inputs).to.not.have.property("__provider");
+        expect(declared.inputs).to.not.have.property("externalId");
         expect((run.outputs.rolePairRoleArns as Record<string, unknown>)["customer-read"]).to.deep.equal({
             eksRoleArn: "arn:aws:iam::123456789012:role/customer-read-bucket-role-eks",
             assetRoleArn: "arn:aws:iam::222222222222:role/customer-read-bucket-role",
         });
+    });
+
+    it("passes the external id as a secret, which plans show only as set", async () => {
+        const run = await runWith({ ...base, rolePairs: [{ ...pair, externalId: "partner-7" }] });
+        expect(one(run, ROLE_PAIR, "customer-read").inputs.externalId).to.equal("[secret]");
+        expect(JSON.stringify(run.resources)).to.not.contain("partner-7");
     });
 
     it("rejects a pair config error before declaring anything", async () => {

@@ -64,6 +64,8 @@ export class RolePair extends pulumi.dynamic.Resource {
         const props: Record<keyof RolePairInputs, unknown> & Record<string, unknown> = {
             name,
             ...args,
+            // Not a secret to AWS, but it gates a cross-account trust: keep it out of plain state and previews.
+            externalId: args.externalId === undefined ? undefined : pulumi.secret(args.externalId),
             eksRoleArn: undefined,
             assetRoleArn: undefined,
             ownedSubjects: undefined,
@@ -71,6 +73,6 @@ export class RolePair extends pulumi.dynamic.Resource {
             trustPolicyLength: undefined,
             eksAccountId: undefined,
         } as never;
-        super(sharedProvider, name, props, opts, "kubeflow-irsa", "RolePair");
+        super(sharedProvider, name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "externalId"] }, "kubeflow-irsa", "RolePair");
     }
 }
