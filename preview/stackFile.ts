@@ -32,27 +32,27 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
 }
 
-/** Nested `secure:` values (inside objects and lists) read as the placeholder too. */
-function opaqueSecrets(value: unknown): unknown {
-    if (isSecure(value)) return SECRET_PLACEHOLDER;
-    if (Array.isArray(value)) return value.map(opaqueSecrets);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, opaqueSecrets(v)]));
-    return value;
+/** `secure:` values, at any depth, read as the placeholder; reports whether there was one. */
+function opaqueSecrets(value: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(value)) return { value: SECRET_PLACEHOLDER, secret: true };
+    if (value && typeof value === "object") {
+        const entries = Object.entries(value).map(([k, v]) => [k, opaqueSecrets(v)] as const);
+        const rebuilt = entries.map(([k, v]) => [k, v.value]);
+        return { value: Array.isArray(value) ? rebuilt.map(([, v]) => v) : Object.fromEntries(rebuilt), secret: entries.some(([, v]) => v.secret) };
+    }
+    return { value, secret: false };
 }
 
-/** Turns a stack file's `config:` map into the engine's flat form. */
+/** Turns a stack file's `config:` map into the engine's flat form; a key holding any secure value is secret. */
 export function flattenStackConfig(doc: unknown): StackFileConfig {
     const section = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [rawKey, value] of Object.entries(section)) {
+    for (const [rawKey, raw] of Object.entries(section)) {
         const key = rawKey.includes(":") ? rawKey : `${PROJECT_NAME}:${rawKey}`;
-        if (isSecure(value)) {
-            config[key] = SECRET_PLACEHOLDER;
-            secretKeys.push(key);
-        } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(opaqueSecrets(value));
-        }
+        const { value, secret } = opaqueSecrets(raw);
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        if (secret) secretKeys.push(key);
     }
     return { config, secretKeys };
 }

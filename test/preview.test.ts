@@ -109,7 +109,7 @@ describe("offline preview", function () {
             "kubeflow-irsa:token": "[secret]",
             "kubeflow-irsa:rolePairs": '[{"name":"p","externalId":"[secret]"}]',
         });
-        expect(flat.secretKeys).to.deep.equal(["kubeflow-irsa:token"]);
+        expect(flat.secretKeys).to.deep.equal(["kubeflow-irsa:token", "kubeflow-irsa:rolePairs"]);
     });
 
     describe("command line", () => {
