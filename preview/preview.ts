@@ -1,6 +1,6 @@
 /**
  * The offline preview: runs the real program under the mock runtime with a stack file's config, and writes
- * plan.json, iam/<role>.json, k8s/*.yaml and report.md. Compare mode renders the report as a change against an
+ * plan.json, iam/<role>.json, k8s/*.yaml, report.md and summary.md. Compare mode renders the report as a change against an
  * earlier output directory or the stack file at a git ref.
  */
 import { execFileSync } from "child_process";
@@ -11,7 +11,7 @@ import { AccessAnalysis, analyzeAccess } from "./access";
 import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
-import { renderReport } from "./report";
+import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
 import { PROJECT_ROOT, STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
@@ -78,7 +78,7 @@ function safeFileName(name: string): string {
     return name.replace(/[^A-Za-z0-9._+=,@-]/g, "_");
 }
 
-function writeOutputs(outDir: string, analyzed: Analyzed, report: string): string[] {
+function writeOutputs(outDir: string, analyzed: Analyzed, report: ReportInput): string[] {
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "iam"), { recursive: true });
     fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
@@ -102,7 +102,8 @@ function writeOutputs(outDir: string, analyzed: Analyzed, report: string): strin
             );
         }
     }
-    write("report.md", report);
+    write("report.md", renderReport(report));
+    write("summary.md", renderSummary(report));
     return files;
 }
 
@@ -128,7 +129,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
         changes = comparePlans(analyze(await baseline(options.stack, options.against)), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
-    const report = renderReport(current.plan, current.roles, current.access, changes && options.against ? { against: options.against, changes } : undefined);
+    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined };
     const files = writeOutputs(outDir, current, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
     return { outDir, ...current, changes, files, timingsMs };

@@ -15,11 +15,13 @@ export interface ProfileRow {
 
 /** One row per declared Profile, read back from its role's documents and its Profile object. */
 export function profileRows(plan: Plan, roles: RoleView[]): ProfileRow[] {
+    const roleByComponent = new Map(roles.filter((v) => v.kind === "profile").map((v) => [v.declaredBy, v]));
+    const crByParent = new Map(plan.resources.filter((r) => r.type === "kubernetes:kubeflow.org/v1:Profile").map((r) => [r.parent, r]));
     return plan.resources
         .filter((r) => r.type === "kubeflow-irsa:index:Profile")
         .map((component) => {
-            const role = roles.find((v) => v.kind === "profile" && v.declaredBy === component.name);
-            const cr = plan.resources.find((r) => r.type === "kubernetes:kubeflow.org/v1:Profile" && r.parent === component.name);
+            const role = roleByComponent.get(component.name);
+            const cr = crByParent.get(component.name);
             const objects = role?.inlinePolicies["s3-access"]?.Statement.find((s) => s.Sid === "ReadWriteObjects")?.Resource ?? [];
             const plugin = (cr?.inputs.spec as { plugins?: Array<{ spec?: { annotateOnly?: boolean } }> } | undefined)?.plugins?.[0];
             return {
@@ -47,12 +49,17 @@ export function countsByType(plan: Plan): Array<[string, number]> {
     return [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]));
 }
 
-export function renderChanges(changes: PlanChanges, against: string): string {
+/** At most `limit` items, then a line saying how many more there are (the full list is in report.md). */
+function capped(items: string[], limit: number): string[] {
+    return items.length > limit ? [...items.slice(0, limit), `... and ${items.length - limit} more (see report.md)`] : items;
+}
+
+export function renderChanges(changes: PlanChanges, against: string, limit = Infinity): string {
     const lines = [`## Changes against \`${against}\``, ""];
     if (!hasChanges(changes)) {
         return [...lines, "No IAM changes: the same roles, the same access, the same statements.", ""].join("\n");
     }
-    const list = (title: string, items: string[]) => (items.length ? [`**${title}**`, "", ...items.map((i) => `- ${i}`), ""] : []);
+    const list = (title: string, items: string[]) => (items.length ? [`**${title}**`, "", ...capped(items, limit).map((i) => `- ${i}`), ""] : []);
     const statement = (s: { role: string; document: string; statement: unknown }) => `\`${s.role}\` ${s.document}: \`${JSON.stringify(s.statement)}\``;
     lines.push(
         ...list("Roles added", changes.rolesAdded.map((r) => `\`${r}\``)),
@@ -65,22 +72,46 @@ export function renderChanges(changes: PlanChanges, against: string): string {
     return lines.join("\n");
 }
 
-export function renderReport(plan: Plan, roles: RoleView[], access: AccessAnalysis, changes?: { against: string; changes: PlanChanges }): string {
+export interface ReportInput {
+    plan: Plan;
+    roles: RoleView[];
+    access: AccessAnalysis;
+    changes?: { against: string; changes: PlanChanges };
+}
+
+function headerAndVerdict(input: ReportInput, limit: number): string[] {
+    const { plan, roles, access, changes } = input;
     const high = access.findings.filter((f) => f.severity === "high").length;
-    const out: string[] = [
+    const rows = access.findings.map((f) => [f.severity.toUpperCase(), `\`${f.role}\``, f.message]);
+    const shown = rows.slice(0, limit);
+    return [
         `# kubeflow-irsa preview: stack \`${plan.stack}\``,
         "",
         `${plan.resources.length} resources, ${roles.length} IAM roles, ${access.findings.length} findings (${high} high). Offline: ARNs use the stand-in account 111122223333.`,
         "",
+        ...(changes ? [renderChanges(changes.changes, changes.against, limit)] : []),
+        "## Findings",
+        "",
+        rows.length ? table(["severity", "role", "finding"], shown) + (rows.length > shown.length ? `\n\n... and ${rows.length - shown.length} more (see report.md)` : "") : "None.",
+        "",
     ];
-    if (changes) out.push(renderChanges(changes.changes, changes.against));
-    out.push("## Findings", "");
-    out.push(access.findings.length ? table(["severity", "role", "finding"], access.findings.map((f) => [f.severity.toUpperCase(), `\`${f.role}\``, f.message])) : "None.", "");
+}
+
+/** summary.md: what a pull-request comment shows: the changes and the findings, each list capped. */
+export function renderSummary(input: ReportInput, limit = 50): string {
+    return headerAndVerdict(input, limit).join("\n");
+}
+
+/** report.md: the summary uncapped, then the access matrix, the profiles and the resource counts. */
+export function renderReport(input: ReportInput): string {
+    const { plan, roles, access } = input;
+    const kindOf = new Map(roles.map((r) => [r.name, r.kind]));
+    const out = headerAndVerdict(input, Infinity);
     out.push("## Access matrix", "", "Who can assume each role, evaluated from its trust policy (conditions, lists, patterns, `aud`).", "");
     out.push(
         table(
             ["role", "kind", "service accounts (ns:sa)", "AWS principals"],
-            access.matrix.map((m) => [`\`${m.role}\``, roles.find((r) => r.name === m.role)?.kind ?? "", cell(m.serviceAccounts), cell([...m.principals, ...m.services])]),
+            access.matrix.map((m) => [`\`${m.role}\``, kindOf.get(m.role) ?? "", cell(m.serviceAccounts), cell([...m.principals, ...m.services])]),
         ),
         "",
     );

@@ -71,6 +71,20 @@ describe("offline preview", function () {
         expect(report).to.contain("`team-vision:batch-runner` gains access to `team-vision-kf-dev-role`");
     });
 
+    it("caps the summary for the pull-request comment while the report keeps every line", async () => {
+        const before = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-before-"), log: quiet });
+        const stacksDir = editedStacks((c) => {
+            c["kubeflow-irsa:profiles"].push(...Array.from({ length: 60 }, (_, i) => ({ name: `extra-${i}`, owner: "o@example.com" })));
+        });
+        const after = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-after-"), against: before.outDir, log: quiet });
+        expect(after.changes!.rolesAdded).to.have.length(60);
+        const summary = fs.readFileSync(path.join(after.outDir, "summary.md"), "utf8");
+        const report = fs.readFileSync(path.join(after.outDir, "report.md"), "utf8");
+        expect(summary).to.contain("... and 10 more (see report.md)");
+        expect(summary).to.not.contain("## Access matrix");
+        expect(report.match(/^- `extra-\d+-kf-dev-role`$/gm)).to.have.length(60);
+    });
+
     it("reports a removed profile's role and lost access, and a new stack as all added (git ref with no such file)", async () => {
         const before = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-before-"), log: quiet });
         const stacksDir = editedStacks((c) => (c["kubeflow-irsa:profiles"] = c["kubeflow-irsa:profiles"].filter((p: { name: string }) => p.name !== "sandbox")));
