@@ -187,16 +187,17 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
 
     /** The EKS role's trust policy we would write on top of `current`, with its quota verdict. */
     private merged(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
+        const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
         const merge = mergeOwnedStatement(current, {
             sid: OWNED_STATEMENT_SID,
             providerArn: inputs.oidcProviderArn,
-            issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn),
+            issuerHostPath,
             subjectMatch: inputs.subjectMatch,
             subjects: inputs.subjects,
             previouslyOwned,
             exclusive: inputs.exclusive,
         });
-        return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn) }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
+        return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
     }
 
     // -----------------------------------------------------------------------------------------------------------
