@@ -6,6 +6,7 @@
 import { z } from "zod";
 import {
     PolicyStatement,
+    arnAccount,
     ROLE_INLINE_POLICIES_MAX_LENGTH,
     policyLength,
     profileControllerPolicy,
@@ -218,7 +219,7 @@ const rolePairEntry = z
         if (!pair.assetPolicy && pair.assetPolicyArns.length === 0) {
             ctx.addIssue({ code: "custom", path: ["assetPolicy"], message: "is missing: give the asset role its rights with assetPolicy and/or assetPolicyArns" });
         }
-        if (pair.assetDeployRoleArn && pair.assetDeployRoleArn.split(":")[4] !== pair.assetAccountId) {
+        if (pair.assetDeployRoleArn && arnAccount(pair.assetDeployRoleArn) !== pair.assetAccountId) {
             ctx.addIssue({ code: "custom", path: ["assetDeployRoleArn"], message: `must be a role in the asset account ${pair.assetAccountId}` });
         }
     });

@@ -69,9 +69,17 @@ export function profileControllerRoleName(clusterName: string): string {
     return shortenName(`${clusterName}-kf-profile-controller`);
 }
 
+/** How every service account's `sub` claim begins. */
+export const SUBJECT_PREFIX = "system:serviceaccount:";
+
 /** The subject EKS puts in a service account's token (`sub` claim). */
 export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
-    return `system:serviceaccount:${namespace}:${serviceAccount}`;
+    return `${SUBJECT_PREFIX}${namespace}:${serviceAccount}`;
+}
+
+/** The account id field of an ARN (`arn:<partition>:<service>:<region>:<account>:...`). */
+export function arnAccount(arn: string): string {
+    return arn.split(":")[4];
 }
 
 /** `arn:<partition>:iam::<account>:role<path><name>`; a role's ARN is known before it exists. */
@@ -163,7 +171,7 @@ export function webIdentityTrustPolicy(args: WebIdentityTrustArgs): PolicyDocume
 }
 
 /** Trust policy that lets exactly one role (not its account's `:root`) assume another, with an optional external id. */
-export function roleTrustPolicy(trustedRoleArn: string, externalId?: string, sid = "TrustedRole"): PolicyDocument {
+export function roleTrustPolicy(trustedRoleArn: string, externalId: string | undefined, sid: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [

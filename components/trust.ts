@@ -6,6 +6,7 @@
 import {
     PolicyDocument,
     PolicyStatement,
+    SUBJECT_PREFIX,
     SubjectMatch,
     policyLength,
     sortedUnique,
@@ -16,7 +17,6 @@ import {
 export const DEFAULT_TRUST_POLICY_MAX_LENGTH = 2048;
 /** The largest trust-policy quota IAM grants on request. */
 export const MAX_TRUST_POLICY_QUOTA = 8192;
-export const SUBJECT_PREFIX = "system:serviceaccount:";
 
 /** What is wrong with a subject (`system:serviceaccount:<ns>:<sa>`) under a match operator, or undefined. */
 export function subjectProblem(subject: string, match: SubjectMatch): string | undefined {

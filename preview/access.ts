@@ -3,8 +3,8 @@
  * matrix and findings the preview reports, computed from the documents themselves rather than from the config
  * that produced them. Cross-checked in tests against an independent IAM simulator.
  */
-import { PolicyDocument, PolicyStatement, STS_AUDIENCE, grantsIamWriteOnAnyResource, policyLength, wildcardMatch } from "../components/policies";
-import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../components/trust";
+import { PolicyDocument, PolicyStatement, STS_AUDIENCE, SUBJECT_PREFIX, arnAccount, serviceAccountSubject, grantsIamWriteOnAnyResource, policyLength, wildcardMatch } from "../components/policies";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH, subjectProblem } from "../components/trust";
 import type { RoleView } from "./iam";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
@@ -34,7 +34,7 @@ function principalMatches(statement: PolicyStatement, request: AssumeRequest): b
         if (p === "*" || p === request.principal) return true;
         // An account (id or :root) as principal means every principal of that account the account lets in.
         const account = /^\d{12}$/.test(p) ? p : /^arn:[^:]+:iam::(\d{12}):root$/.exec(p)?.[1];
-        return request.principalType === "AWS" && account !== undefined && request.principal.split(":")[4] === account;
+        return request.principalType === "AWS" && account !== undefined && arnAccount(request.principal) === account;
     });
 }
 
@@ -102,7 +102,7 @@ export function evaluateTrust(doc: PolicyDocument, request: AssumeRequest): Deci
 // ---------------------------------------------------------------------------------------------------------------
 
 /** A subject no configuration names: if it gets in, the trust is open to any service account of the cluster. */
-export const PROBE_SUBJECT = "system:serviceaccount:kubeflow-irsa-probe:any-service-account";
+export const PROBE_SUBJECT = serviceAccountSubject("kubeflow-irsa-probe", "any-service-account");
 
 export interface FederatedTrust {
     providerArn: string;
@@ -146,7 +146,7 @@ export function webIdentityRequest(trust: FederatedTrust, subject: string, audie
 
 /** `system:serviceaccount:ns:sa` -> `ns:sa`, for tables. */
 export function shortSubject(subject: string): string {
-    return subject.startsWith("system:serviceaccount:") ? subject.slice("system:serviceaccount:".length) : subject;
+    return subject.startsWith(SUBJECT_PREFIX) ? subject.slice(SUBJECT_PREFIX.length) : subject;
 }
 
 export interface AccessEntry {
@@ -252,8 +252,7 @@ export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
         matrix.push(entry);
 
         for (const pattern of subjectsNamed(role.trust).filter((s) => /[*?]/.test(s))) {
-            const namespace = pattern.split(":")[2] ?? "";
-            if (!pattern.startsWith("system:serviceaccount:") || /[*?]/.test(namespace) || pattern.split(":").length !== 4) {
+            if (subjectProblem(pattern, "StringLike")) {
                 findings.push({ severity: "high", role: role.name, message: `sub pattern ${pattern} matches beyond one namespace` });
             }
         }

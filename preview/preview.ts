@@ -36,11 +36,8 @@ export interface PreviewResult {
     timingsMs: Record<string, number>;
 }
 
-interface Analyzed {
-    plan: Plan;
-    roles: RoleView[];
-    access: AccessAnalysis;
-}
+/** A plan with its roles and access analysis: the report without the comparison. */
+type Analyzed = Omit<ReportInput, "changes">;
 
 function analyze(plan: Plan): Analyzed {
     const roles = roleViews(plan.resources);
@@ -78,7 +75,7 @@ function safeFileName(name: string): string {
     return name.replace(/[^A-Za-z0-9._+=,@-]/g, "_");
 }
 
-function writeOutputs(outDir: string, analyzed: Analyzed, report: ReportInput): string[] {
+function writeOutputs(outDir: string, report: ReportInput): string[] {
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "iam"), { recursive: true });
     fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
@@ -87,11 +84,11 @@ function writeOutputs(outDir: string, analyzed: Analyzed, report: ReportInput): 
         fs.writeFileSync(path.join(outDir, relative), text.endsWith("\n") ? text : `${text}\n`);
         files.push(relative);
     };
-    write("plan.json", JSON.stringify(analyzed.plan, null, 2));
-    for (const role of analyzed.roles) {
+    write("plan.json", JSON.stringify(report.plan, null, 2));
+    for (const role of report.roles) {
         write(path.join("iam", `${safeFileName(role.name)}.json`), JSON.stringify({ roleName: role.name, arn: role.arn, kind: role.kind, declaredBy: role.declaredBy, trustPolicy: role.trust, inlinePolicies: role.inlinePolicies, managedPolicyArns: role.managedPolicyArns, ...(role.permissionsBoundary ? { permissionsBoundary: role.permissionsBoundary } : {}) }, null, 2));
     }
-    for (const r of analyzed.plan.resources) {
+    for (const r of report.plan.resources) {
         const inputs = r.inputs as Record<string, any>;
         if (r.type === "kubernetes:kubeflow.org/v1:Profile") {
             write(path.join("k8s", `profile-${safeFileName(r.name)}.yaml`), stringify({ apiVersion: inputs.apiVersion, kind: inputs.kind, metadata: inputs.metadata, spec: inputs.spec }));
@@ -130,7 +127,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
     const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined };
-    const files = writeOutputs(outDir, current, report);
+    const files = writeOutputs(outDir, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
     return { outDir, ...current, changes, files, timingsMs };
 }

@@ -103,7 +103,6 @@ export interface RoleState {
     arn: string;
     trust: PolicyDocument;
     maxSessionDuration?: number;
-    tags: Record<string, string>;
 }
 
 /** GetRole with the trust policy decoded; undefined when the role does not exist. */
@@ -114,7 +113,6 @@ export async function getRole(iam: IAMClient, roleName: string): Promise<RoleSta
             arn: Role!.Arn!,
             trust: decodePolicyDocument(Role!.AssumeRolePolicyDocument!),
             maxSessionDuration: Role!.MaxSessionDuration,
-            tags: Object.fromEntries((Role!.Tags ?? []).map((t) => [t.Key!, t.Value ?? ""])),
         };
     } catch (err) {
         if (isNoSuchEntity(err)) {
@@ -166,6 +164,11 @@ async function ignoringMissing(action: () => Promise<unknown>): Promise<void> {
     }
 }
 
+/** Deletes one inline policy of a role; one that is already gone is success. */
+export async function deleteInlinePolicy(iam: IAMClient, roleName: string, policyName: string): Promise<void> {
+    await ignoringMissing(() => iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+}
+
 /**
  * Deletes a role with the inline policies and attachments we know of; if IAM still reports a conflict (someone
  * attached more), lists and removes the rest, then deletes. A missing role is success.
@@ -176,7 +179,7 @@ export async function deleteRoleFully(iam: IAMClient, roleName: string, inlineNa
             await ignoringMissing(() => iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn })));
         }
         for (const name of inline) {
-            await ignoringMissing(() => iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
+            await deleteInlinePolicy(iam, roleName, name);
         }
     };
     await detachAll(inlineNames, attachedArns);

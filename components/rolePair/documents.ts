@@ -2,7 +2,7 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { PolicyDocument, assumeRolePolicy, issuerHostPathFromProviderArn, roleArn, roleTrustPolicy } from "../policies";
+import { PolicyDocument, arnAccount, assumeRolePolicy, issuerHostPathFromProviderArn, roleArn, roleTrustPolicy } from "../policies";
 import { mergeOwnedStatement } from "../trust";
 import type { RolePairInputs } from "./provider";
 
@@ -12,6 +12,8 @@ export const OWNED_STATEMENT_SID = "KubeflowIrsaRolePair";
 export const EKS_POLICY_NAME = "assume-asset-role";
 /** Inline policy on the asset role, from `assetPolicy`. */
 export const ASSET_POLICY_NAME = "asset-policy";
+/** Sid of the asset role's trust statement (the EKS role, with the external id). */
+export const ASSET_TRUST_SID = "TrustedRole";
 
 export interface RolePairDocuments {
     eksAccountId: string;
@@ -26,7 +28,8 @@ export interface RolePairDocuments {
 }
 
 export function rolePairDocuments(inputs: Pick<RolePairInputs, "oidcProviderArn" | "path" | "eksRoleName" | "assetRoleName" | "assetAccountId" | "externalId" | "subjects" | "subjectMatch" | "exclusive">): RolePairDocuments {
-    const [, partition, , , eksAccountId] = inputs.oidcProviderArn.split(":");
+    const partition = inputs.oidcProviderArn.split(":")[1];
+    const eksAccountId = arnAccount(inputs.oidcProviderArn);
     const eksRoleArn = roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName);
     const assetRoleArn = roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName);
     const eksTrust = mergeOwnedStatement(undefined, {
@@ -38,5 +41,5 @@ export function rolePairDocuments(inputs: Pick<RolePairInputs, "oidcProviderArn"
         previouslyOwned: [],
         exclusive: inputs.exclusive,
     }).document;
-    return { eksAccountId, eksRoleArn, assetRoleArn, eksTrust, eksPolicy: assumeRolePolicy(assetRoleArn), assetTrust: roleTrustPolicy(eksRoleArn, inputs.externalId) };
+    return { eksAccountId, eksRoleArn, assetRoleArn, eksTrust, eksPolicy: assumeRolePolicy(assetRoleArn), assetTrust: roleTrustPolicy(eksRoleArn, inputs.externalId, ASSET_TRUST_SID) };
 }

@@ -5,7 +5,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-    DeleteRolePolicyCommand,
     GetRolePolicyCommand,
     IAMClient,
     ListAttachedRolePoliciesCommand,
@@ -17,7 +16,9 @@ import {
 import {
     PolicyDocument,
     SubjectMatch,
+    arnAccount,
     issuerHostPathFromProviderArn,
+    policyLength,
     sortedUnique,
 } from "../policies";
 import {
@@ -31,10 +32,11 @@ import {
     statementSubjects,
     subjectProblem,
 } from "../trust";
-import { ASSET_POLICY_NAME, EKS_POLICY_NAME, OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
+import { ASSET_POLICY_NAME, ASSET_TRUST_SID, EKS_POLICY_NAME, OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
 import {
     CallObserver,
     createRole,
+    deleteInlinePolicy,
     deleteRoleFully,
     errorName,
     getRole,
@@ -96,10 +98,6 @@ export interface RolePairProviderOptions {
 }
 
 const isKnown = (value: unknown) => value !== undefined && value !== UNKNOWN;
-
-function accountOf(arn: string): string {
-    return arn.split(":")[4];
-}
 
 /** Wraps an AWS error so the message names the pair, the operation and the role. */
 function failure(pair: string, operation: string, roleName: string, err: unknown): Error {
@@ -172,7 +170,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             if (!/^arn:[^:]+:iam::\d{12}:oidc-provider\/.+/.test(inputs.oidcProviderArn)) {
                 fail("oidcProviderArn", "must be an IAM OIDC provider ARN");
             } else {
-                const eksAccountId = accountOf(inputs.oidcProviderArn);
+                const eksAccountId = arnAccount(inputs.oidcProviderArn);
                 if (inputs.assetAccountId !== eksAccountId && !inputs.assetDeployRoleArn) {
                     fail("assetDeployRoleArn", `is required: the asset account ${inputs.assetAccountId} differs from the EKS account ${eksAccountId}, and roles there can only be managed through a role assumed in it`);
                 }
@@ -212,7 +210,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         }
         if (olds.oidcProviderArn !== news.oidcProviderArn) {
             // A provider in another account means the EKS role lives elsewhere: a new pair. Same account: in place.
-            (isKnown(news.oidcProviderArn) && accountOf(olds.oidcProviderArn) === accountOf(news.oidcProviderArn) ? changes : replaces).push("oidcProviderArn");
+            (isKnown(news.oidcProviderArn) && arnAccount(olds.oidcProviderArn) === arnAccount(news.oidcProviderArn) ? changes : replaces).push("oidcProviderArn");
         }
         if (!sameList(olds.subjects, news.subjects)) changes.push("subjects");
         if (!sameList(olds.assetPolicyArns, news.assetPolicyArns)) changes.push("assetPolicyArns");
@@ -358,7 +356,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             current = await getRole(eks, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole (verify)", news.eksRoleName, err); });
             const present = new Set(statementSubjects(findStatement(current?.trust, OWNED_STATEMENT_SID), hostPath));
             if (current && news.subjects.every((s) => present.has(s)) && (news.exclusive || merge.foreignSubjects.every((s) => present.has(s)) || round >= this.maxMergeRounds)) {
-                return { ownedSubjects: news.subjects, foreignSubjects: merge.foreignSubjects.filter((s) => present.has(s)), trustPolicyLength: JSON.stringify(current.trust).length };
+                return { ownedSubjects: news.subjects, foreignSubjects: merge.foreignSubjects.filter((s) => present.has(s)), trustPolicyLength: policyLength(current.trust) };
             }
             if (round >= this.maxMergeRounds) {
                 throw new Error(`role pair ${news.name}: another writer kept replacing the trust policy of role ${news.eksRoleName} (${round} merge rounds); our entries are not all present: run pulumi up again`);
@@ -397,7 +395,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                   .then((r) => decodePolicyDocument(r.PolicyDocument!))
                   .catch((err) => { if (isNoSuchEntity(err)) return undefined; throw err; })
             : undefined;
-        const externalId = assetRole ? (findStatement(assetRole.trust, "TrustedRole")?.Condition?.StringEquals?.["sts:ExternalId"] as string | undefined) : undefined;
+        const externalId = assetRole ? (findStatement(assetRole.trust, ASSET_TRUST_SID)?.Condition?.StringEquals?.["sts:ExternalId"] as string | undefined) : undefined;
 
         const inputs: RolePairInputs = {
             ...stripOutputs(props),
@@ -411,7 +409,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         return {
             id,
             inputs: inputs as RolePairOutputs,
-            props: { ...props, ...inputs, eksRoleArn: eksRole.arn, assetRoleArn: assetRole?.arn ?? "", ownedSubjects: owned, foreignSubjects: foreign, trustPolicyLength: JSON.stringify(eksRole.trust).length },
+            props: { ...props, ...inputs, eksRoleArn: eksRole.arn, assetRoleArn: assetRole?.arn ?? "", ownedSubjects: owned, foreignSubjects: foreign, trustPolicyLength: policyLength(eksRole.trust) },
         };
     }
 
@@ -427,12 +425,6 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             throw failure(props.name, "DeleteRole", props.eksRoleName, err);
         });
     }
-}
-
-async function deleteInlinePolicy(iam: IAMClient, roleName: string, policyName: string): Promise<void> {
-    await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })).catch((err) => {
-        if (!isNoSuchEntity(err)) throw err;
-    });
 }
 
 /** The input fields of a state object. */
