@@ -13,7 +13,7 @@ import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
-import { PROJECT_ROOT, STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
+import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
 export interface PreviewOptions {
     stack: string;
@@ -50,23 +50,24 @@ async function planFor(stack: string, config: StackFileConfig): Promise<Plan> {
 }
 
 /**
- * The baseline: an earlier output directory, or the stack file as committed at a git ref (`stacks/` of this
- * repository) run through today's program, so the comparison shows what the config change does.
+ * The baseline: an earlier output directory, or the stack file as committed at a git ref (in the repository that
+ * holds the stacks directory) run through today's program, so the comparison shows what the config change does.
  */
-async function baseline(stack: string, against: string): Promise<Plan> {
+async function baseline(stack: string, against: string, stacksDir: string): Promise<Plan> {
     if (fs.existsSync(against) && fs.statSync(against).isDirectory()) {
         return readPlan(against);
     }
-    const relative = path.relative(PROJECT_ROOT, path.join(STACKS_DIR, `Pulumi.${stack}.yaml`)).split(path.sep).join("/");
+    const file = `Pulumi.${stack}.yaml`;
     let text: string;
     try {
-        text = execFileSync("git", ["show", `${against}:${relative}`], { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        // `<ref>:./<file>` is relative to cwd: the stacks directory, wherever it sits in its repository.
+        text = execFileSync("git", ["show", `${against}:./${file}`], { cwd: stacksDir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
         const stderr = String((err as { stderr?: string }).stderr ?? "");
         if (/does not exist in|exists on disk, but not in/.test(stderr)) {
             return { stack, resources: [] }; // a new stack: everything is added
         }
-        throw new Error(`--against ${against}: neither a directory nor a git ref with ${relative} (${stderr.trim() || (err as Error).message})`);
+        throw new Error(`--against ${against}: neither a directory nor a git ref with ${file} in ${stacksDir} (${stderr.trim() || (err as Error).message})`);
     }
     return planFor(stack, flattenStackConfig(parse(text)));
 }
@@ -123,7 +124,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     const current = analyze(plan);
     let changes: PlanChanges | undefined;
     if (options.against) {
-        changes = comparePlans(analyze(await baseline(options.stack, options.against)), current);
+        changes = comparePlans(analyze(await baseline(options.stack, options.against, stacksDir)), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
     const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined };

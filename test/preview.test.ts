@@ -14,9 +14,21 @@ function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** A git repository of its own whose `stacks/` holds the dev stack file as committed (HEAD); returns that dir. */
+function committedStacks(): string {
+    const repo = tempDir("kfirsa-repo-");
+    const stacks = path.join(repo, "stacks");
+    fs.mkdirSync(stacks);
+    fs.copyFileSync(path.join(STACKS_DIR, "Pulumi.dev.yaml"), path.join(stacks, "Pulumi.dev.yaml"));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", ...args], { cwd: repo, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-q", "-m", "dev stack");
+    return stacks;
+}
+
 /** A stacks dir holding a copy of the dev stack file, edited by `edit`. */
-function editedStacks(edit: (config: Record<string, any>) => void, stack = "dev"): string {
-    const dir = tempDir("kfirsa-stacks-");
+function editedStacks(edit: (config: Record<string, any>) => void, stack = "dev", dir = tempDir("kfirsa-stacks-")): string {
     const doc = parse(fs.readFileSync(path.join(STACKS_DIR, "Pulumi.dev.yaml"), "utf8"));
     edit(doc.config);
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify(doc));
@@ -94,17 +106,19 @@ describe("offline preview", function () {
         // The controller loses its only managed role: its policy statement goes away.
         expect(after.changes!.statementsRemoved.some((s) => s.role === "kf-dev-kf-profile-controller" && s.document === "manage-profile-role-trust")).to.equal(true);
 
-        const fresh = await runPreview({ stack: "qa", stacksDir: editedStacks(() => undefined, "qa"), outDir: tempDir("kfirsa-qa-"), against: "HEAD", log: quiet });
+        const fresh = await runPreview({ stack: "qa", stacksDir: editedStacks(() => undefined, "qa", committedStacks()), outDir: tempDir("kfirsa-qa-"), against: "HEAD", log: quiet });
         expect(fresh.changes!.rolesAdded).to.have.length(fresh.roles.length);
     });
 
-    it("compares against a git ref of the stack file", async function () {
-        const dirty = spawnSync("git", ["diff", "--quiet", "HEAD", "--", "stacks/Pulumi.dev.yaml"], { cwd: PROJECT_ROOT }).status !== 0;
-        const tracked = spawnSync("git", ["cat-file", "-e", "HEAD:stacks/Pulumi.dev.yaml"], { cwd: PROJECT_ROOT }).status === 0;
-        if (dirty || !tracked) this.skip();
-        const result = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-ref-"), against: "HEAD", log: quiet });
+    it("compares against a git ref of the stack file", async () => {
+        const stacksDir = committedStacks();
+        const result = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-ref-"), against: "HEAD", log: quiet });
         expect(result.changes).to.deep.equal({ rolesAdded: [], rolesRemoved: [], accessGained: [], accessLost: [], statementsAdded: [], statementsRemoved: [] });
-        const err = await runPreview({ stack: "dev", outDir: tempDir("kfirsa-ref-"), against: "no-such-ref-xyz", log: quiet }).then(() => undefined, (e: Error) => e);
+        // An uncommitted edit of the stack file shows against HEAD.
+        editedStacks((c) => (c["kubeflow-irsa:profiles"] = c["kubeflow-irsa:profiles"].filter((p: { name: string }) => p.name !== "sandbox")), "dev", stacksDir);
+        const edited = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-ref-"), against: "HEAD", log: quiet });
+        expect(edited.changes!.rolesRemoved).to.deep.equal(["sandbox-kf-dev-role"]);
+        const err = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-ref-"), against: "no-such-ref-xyz", log: quiet }).then(() => undefined, (e: Error) => e);
         expect(err?.message).to.match(/--against no-such-ref-xyz: neither a directory nor a git ref/);
     });
 

@@ -4,14 +4,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
-export const CRD_PATH = path.resolve(__dirname, "..", "..", "..", "shared", "fixtures", "kubeflow-profile-crd.yaml");
+/** Vendored copy of the upstream CRD (its header names the source and licence). */
+export const CRD_PATH = path.resolve(__dirname, "..", "fixtures", "kubeflow-profile-crd.yaml");
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; "x-kubernetes-preserve-unknown-fields"?: boolean; [k: string]: unknown };
 
 export function profileV1Schema(): Schema {
-    if (!fs.existsSync(CRD_PATH)) {
-        throw new Error(`the Profile CRD fixture is missing at ${CRD_PATH}: tests expect shared/ beside the project checkout`);
-    }
     const crd = parse(fs.readFileSync(CRD_PATH, "utf8"));
     const v1 = crd.spec.versions.find((v: { name: string }) => v.name === "v1");
     return v1.schema.openAPIV3Schema;
