@@ -127,6 +127,7 @@ async function providerBench(): Promise<ProviderBench | string> {
         const rp = new RolePairProvider({ observe: (service, command) => log.push(`${service}:${command.replace(/Command$/, "")}`) });
         const inputs = (i: number, over: Partial<RolePairInputs> = {}): RolePairInputs => ({
             name: `pair-${i}`,
+            owner: `bench/bench/pair-${i}`,
             assetAccountId: asset,
             assetRoleName: `asset-role-${i}`,
             eksRoleName: `eks-role-${i}`,

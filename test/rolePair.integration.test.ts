@@ -48,6 +48,7 @@ describe("RolePairProvider against moto @integration", function () {
     function inputs(overrides: Partial<RolePairInputs> = {}): RolePairInputs {
         return {
             name: "customer-read",
+            owner: "kubeflow-irsa/test/customer-read",
             assetAccountId: ASSET_ACCOUNT,
             assetRoleName: "customer-read-bucket-role",
             eksRoleName: "customer-read-bucket-role-eks",
@@ -198,12 +199,14 @@ describe("RolePairProvider against moto @integration", function () {
         expect((await provider.read("id", state)).id).to.equal(undefined);
     });
 
-    it("cleans up the EKS role when the asset side fails", async () => {
-        // The asset role already exists: the asset CreateRole fails after the EKS role was made.
-        await assetIam().send(new CreateRoleCommand({ RoleName: "customer-read-bucket-role", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+    it("cleans up the EKS role when the asset side fails, and leaves a same-named role that is not ours untouched", async () => {
+        // The asset role already exists, made by someone else: the asset CreateRole fails after the EKS role was made.
+        const theirs = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+        await assetIam().send(new CreateRoleCommand({ RoleName: "customer-read-bucket-role", AssumeRolePolicyDocument: JSON.stringify(theirs) }));
         const err = await provider.create(await checked(inputs())).then(() => undefined, (e: Error) => e);
-        expect(err?.message).to.match(/role pair customer-read: CreateRole on role customer-read-bucket-role failed: EntityAlreadyExists/);
+        expect(err?.message).to.match(/role pair customer-read: CreateRole on role customer-read-bucket-role failed: RoleNotOurs: role customer-read-bucket-role already exists and is not this pair's \(tag kubeflow-irsa:role-pair is absent, expected kubeflow-irsa\/test\/customer-read\); it was left untouched/);
         expect(await eksIam().send(new GetRoleCommand({ RoleName: "customer-read-bucket-role-eks" })).then(() => "exists", (e) => e.name)).to.equal("NoSuchEntityException");
+        expect(await trustOf(assetIam(), "customer-read-bucket-role")).to.deep.equal(theirs);
     });
 
     it("rejects in check: no subjects, wildcards under StringEquals, cross-account without a deploy role, and a trust over the quota", async () => {

@@ -25,6 +25,7 @@ function awsError(name: string, message: string, status = 400): IAMServiceExcept
 
 const inputs: RolePairInputs = {
     name: "pair",
+    owner: "kubeflow-irsa/unit/pair",
     assetAccountId: "123456789012",
     assetRoleName: "asset-role",
     eksRoleName: "eks-role",
@@ -106,6 +107,9 @@ describe("RolePairProvider error paths (SDK mocked)", () => {
         iam.on(CreateRoleCommand, { RoleName: "asset-role" }).rejects(awsError("MalformedPolicyDocumentException", "Invalid principal in policy"));
         iam.on(DeleteRolePolicyCommand).resolves({});
         iam.on(DeleteRoleCommand).resolves({});
+        // The rollback deletes a role only when it carries our owner tag.
+        iam.on(GetRoleCommand, { RoleName: "eks-role" }).resolves({ Role: { ...getRoleReply(trustWith(inputs.subjects)).Role, Tags: [{ Key: "kubeflow-irsa:role-pair", Value: inputs.owner }] } });
+        iam.on(GetRoleCommand, { RoleName: "asset-role" }).rejects(awsError("NoSuchEntityException", "not found", 404));
         const provider = new RolePairProvider({ principalRetryBaseDelayMs: 5, principalPropagationTimeoutMs: 30 });
         const err = await provider.create(inputs).then(() => undefined, (e: Error) => e);
         expect(err?.message).to.match(/role pair pair: CreateRole on role asset-role failed: MalformedPolicyDocumentException: Invalid principal/);

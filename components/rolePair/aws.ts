@@ -17,6 +17,7 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { isThrottlingError, isTransientError } from "@smithy/core/retry";
 import { PolicyDocument } from "../policies";
 import { decodePolicyDocument } from "../trust";
 
@@ -26,12 +27,31 @@ export type CallObserver = (service: string, command: string) => void;
 export interface ClientOptions {
     /** Role to assume for this client (the asset account's deploy role). */
     assumeRoleArn?: string;
+    /** `false`: one attempt per request, no client-side rate limiting (the caller retries from a fresh read). */
+    sdkRetries?: boolean;
     observe?: CallObserver;
 }
 
 function region(): string {
     // IAM is global; the SDK still wants a region to sign with and to pick the partition's endpoint.
     return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+}
+
+/** Attempts of every SDK call that may be repeated as is (reads, idempotent writes), STS included. */
+export const SDK_MAX_ATTEMPTS = 8;
+
+/**
+ * Settings shared by every client, STS included: adaptive retry (client-side rate limiting plus backoff) with a
+ * bounded number of attempts, and bounded connection and request times so a lost response ends an attempt
+ * instead of hanging.
+ */
+function clientSettings(maxAttempts = SDK_MAX_ATTEMPTS) {
+    return {
+        region: region(),
+        retryMode: maxAttempts > 1 ? "adaptive" : "standard",
+        maxAttempts,
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    };
 }
 
 function observed<T extends { middlewareStack: { add: Function } }>(client: T, service: string, observe?: CallObserver): T {
@@ -48,18 +68,33 @@ function observed<T extends { middlewareStack: { add: Function } }>(client: T, s
 }
 
 /**
- * An IAM client. Throttling is retried by the SDK's adaptive retry mode (client-side rate limiting plus backoff);
- * with `assumeRoleArn`, credentials come from STS AssumeRole on first use, through the default chain.
+ * An IAM client with the shared retry settings; with `assumeRoleArn`, credentials come from STS AssumeRole on
+ * first use, through the default chain, by an STS client with the same settings. With `sdkRetries: false` the SDK
+ * sends each request once and never waits in its rate limiter: for trust writes, whose retries must go back to a
+ * fresh read (a re-sent document would be stale).
  */
 export function iamClient(options: ClientOptions = {}): IAMClient {
     const credentials = options.assumeRoleArn
         ? fromTemporaryCredentials({
               params: { RoleArn: options.assumeRoleArn, RoleSessionName: "kubeflow-irsa-role-pair", DurationSeconds: 900 },
-              clientConfig: { region: region() },
+              clientConfig: clientSettings(),
               ...(options.observe ? { clientPlugins: [{ applyToStack: (stack: { add: Function }) => observed({ middlewareStack: stack }, "sts", options.observe) }] } : {}),
           })
         : undefined;
-    return observed(new IAMClient({ region: region(), retryMode: "adaptive", maxAttempts: 8, ...(credentials ? { credentials } : {}) }), "iam", options.observe);
+    const settings = clientSettings(options.sdkRetries === false ? 1 : SDK_MAX_ATTEMPTS);
+    return observed(new IAMClient({ ...settings, ...(credentials ? { credentials } : {}) }), "iam", options.observe);
+}
+
+/**
+ * Whether a failed call may be tried again: throttling, 5xx, timeouts and connection errors (the request may or
+ * may not have been applied). IAM's trust-size LimitExceeded is final, though the SDK files it under throttling.
+ */
+export function isRetryable(err: unknown): boolean {
+    if (isTrustPolicyTooLarge(err)) {
+        return false;
+    }
+    const e = err as Parameters<typeof isThrottlingError>[0];
+    return isThrottlingError(e) || isTransientError(e) || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 export function errorName(err: unknown): string {
@@ -103,6 +138,7 @@ export interface RoleState {
     arn: string;
     trust: PolicyDocument;
     maxSessionDuration?: number;
+    tags: Record<string, string>;
 }
 
 /** GetRole with the trust policy decoded; undefined when the role does not exist. */
@@ -113,6 +149,7 @@ export async function getRole(iam: IAMClient, roleName: string): Promise<RoleSta
             arn: Role!.Arn!,
             trust: decodePolicyDocument(Role!.AssumeRolePolicyDocument!),
             maxSessionDuration: Role!.MaxSessionDuration,
+            tags: Object.fromEntries((Role!.Tags ?? []).map((t) => [t.Key!, t.Value ?? ""])),
         };
     } catch (err) {
         if (isNoSuchEntity(err)) {
@@ -135,18 +172,54 @@ export function tagList(tags: Record<string, string>): Tag[] {
     return Object.keys(tags).sort().map((Key) => ({ Key, Value: tags[Key] }));
 }
 
-export async function createRole(iam: IAMClient, spec: CreateRoleSpec): Promise<string> {
-    const { Role } = await iam.send(
-        new CreateRoleCommand({
-            RoleName: spec.roleName,
-            Path: spec.path,
-            AssumeRolePolicyDocument: JSON.stringify(spec.trust),
-            Description: spec.description,
-            MaxSessionDuration: spec.maxSessionDuration,
-            Tags: tagList(spec.tags),
-        }),
-    );
-    return Role!.Arn!;
+/** Tag that marks a role as made by one role pair: `<project>/<stack>/<pair>`. Names alone never prove ownership. */
+export const OWNER_TAG = "kubeflow-irsa:role-pair";
+
+/**
+ * CreateRole, tagged with `owner`, and idempotent: when the role already exists (a retried CreateRole whose first
+ * response was lost, or an earlier run that stopped half-way) and carries our owner tag, it is ours and is taken
+ * as created (`existed: true`). A role of that name that is not ours is refused and never touched.
+ */
+export async function createOwnedRole(iam: IAMClient, spec: CreateRoleSpec, owner: string): Promise<{ existed: boolean }> {
+    try {
+        await iam.send(
+            new CreateRoleCommand({
+                RoleName: spec.roleName,
+                Path: spec.path,
+                AssumeRolePolicyDocument: JSON.stringify(spec.trust),
+                Description: spec.description,
+                MaxSessionDuration: spec.maxSessionDuration,
+                Tags: tagList({ ...spec.tags, [OWNER_TAG]: owner }),
+            }),
+        );
+        return { existed: false };
+    } catch (err) {
+        if (errorName(err) !== "EntityAlreadyExistsException" && errorName(err) !== "EntityAlreadyExists") {
+            throw err;
+        }
+        const existing = await getRole(iam, spec.roleName);
+        if (existing && existing.tags[OWNER_TAG] === owner) {
+            return { existed: true };
+        }
+        const mark = existing?.tags[OWNER_TAG];
+        throw new RoleNotOursError(
+            `role ${spec.roleName} already exists and is not this pair's (tag ${OWNER_TAG} ${mark === undefined ? "is absent" : `names ${mark}`}, expected ${owner}); ` +
+                "it was left untouched: choose another role name, or remove that role if it is really unused",
+        );
+    }
+}
+
+/** A same-named role made by someone else: never modified, never deleted. */
+export class RoleNotOursError extends Error {
+    override name = "RoleNotOurs";
+}
+
+/** Rollback of a create: deletes the role only if it exists and carries our owner tag (a lost response included). */
+export async function deleteRoleIfOurs(iam: IAMClient, roleName: string, owner: string, inlineNames: string[], attachedArns: string[]): Promise<void> {
+    const role = await getRole(iam, roleName);
+    if (role && role.tags[OWNER_TAG] === owner) {
+        await deleteRoleFully(iam, roleName, inlineNames, attachedArns);
+    }
 }
 
 export async function putTrust(iam: IAMClient, roleName: string, trust: PolicyDocument): Promise<void> {

@@ -63,6 +63,7 @@ export class RolePair extends pulumi.dynamic.Resource {
         sharedProvider ??= new RolePairProvider();
         const props: Record<keyof RolePairInputs, unknown> & Record<string, unknown> = {
             name,
+            owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             ...args,
             // Not a secret to AWS, but it gates a cross-account trust: keep it out of plain state and previews.
             externalId: args.externalId === undefined ? undefined : pulumi.secret(args.externalId),

@@ -35,16 +35,21 @@ import {
 import { ASSET_POLICY_NAME, ASSET_TRUST_SID, EKS_POLICY_NAME, OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
 import {
     CallObserver,
-    createRole,
+    OWNER_TAG,
+    RoleState,
+    createOwnedRole,
     deleteInlinePolicy,
     deleteRoleFully,
+    deleteRoleIfOurs,
     errorName,
     getRole,
     iamClient,
     isNoSuchEntity,
+    isRetryable,
     isTrustPolicyTooLarge,
     putTrust,
     retryWhilePrincipalPropagates,
+    sleep,
     syncAttachments,
 } from "./aws";
 
@@ -57,6 +62,8 @@ export { ASSET_POLICY_NAME, EKS_POLICY_NAME, OWNED_STATEMENT_SID };
 export interface RolePairInputs {
     /** Pair name (names the Pulumi resource). */
     name: string;
+    /** `<project>/<stack>/<pair>`: the owner tag set on both roles at creation, how a retried create knows its own role. */
+    owner: string;
     assetAccountId: string;
     assetRoleName: string;
     eksRoleName: string;
@@ -93,6 +100,10 @@ export interface RolePairProviderOptions {
     principalRetryBaseDelayMs?: number;
     /** Verify-and-merge rounds after a trust write when a concurrent writer dropped our entries (default 3). */
     maxMergeRounds?: number;
+    /** Read-merge-write attempts of a trust write that failed retryably (throttling, 5xx, lost response; default 8). */
+    maxTrustWriteAttempts?: number;
+    /** First backoff delay between those attempts (default 200 ms, doubling, with jitter, at most 5 s). */
+    trustWriteBaseDelayMs?: number;
     /** Observer of every AWS call (benchmark); absent in normal use. */
     observe?: CallObserver;
 }
@@ -117,17 +128,26 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     private readonly timeoutMs: number;
     private readonly baseDelayMs: number;
     private readonly maxMergeRounds: number;
+    private readonly maxTrustWriteAttempts: number;
+    private readonly trustWriteBaseDelayMs: number;
     private readonly observe?: CallObserver;
 
     constructor(options: RolePairProviderOptions = {}) {
         this.timeoutMs = options.principalPropagationTimeoutMs ?? 120_000;
         this.baseDelayMs = options.principalRetryBaseDelayMs ?? 1_000;
         this.maxMergeRounds = options.maxMergeRounds ?? 3;
+        this.maxTrustWriteAttempts = options.maxTrustWriteAttempts ?? 8;
+        this.trustWriteBaseDelayMs = options.trustWriteBaseDelayMs ?? 200;
         this.observe = options.observe;
     }
 
     private eksIam(): IAMClient {
         return iamClient({ observe: this.observe });
+    }
+
+    /** The EKS-account client for trust writes only: one attempt per request, retried by `writeTrust` from a fresh read. */
+    private eksTrustWriter(): IAMClient {
+        return iamClient({ sdkRetries: false, observe: this.observe });
     }
 
     private assetIam(inputs: RolePairInputs): IAMClient {
@@ -143,6 +163,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         const fail = (property: string, reason: string) => failures.push({ property, reason });
         const inputs: RolePairInputs = {
             ...news,
+            owner: news.owner ?? news.name,
             assetPolicyArns: sortedUnique(news.assetPolicyArns ?? []),
             subjects: sortedUnique(news.subjects ?? []),
             subjectMatch: news.subjectMatch ?? "StringEquals",
@@ -180,7 +201,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                 }
             }
         }
-        return { inputs, failures };
+        return { inputs: definedOnly(inputs), failures };
     }
 
     /** The EKS role's trust policy we would write on top of `current`, with its quota verdict. */
@@ -216,7 +237,8 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         if (!sameList(olds.assetPolicyArns, news.assetPolicyArns)) changes.push("assetPolicyArns");
         if (!samePolicy(olds.assetPolicy, news.assetPolicy)) changes.push("assetPolicy");
         if (!sameTags(olds.tags, news.tags)) changes.push("tags");
-        for (const key of ["subjectMatch", "exclusive", "externalId", "assetDeployRoleArn", "maxSessionDuration", "trustPolicyMaxLength"] as const) {
+        // `owner` is absent in pairs made before the owner tag: the update tags both roles.
+        for (const key of ["owner", "subjectMatch", "exclusive", "externalId", "assetDeployRoleArn", "maxSessionDuration", "trustPolicyMaxLength"] as const) {
             if (olds[key] !== news[key]) changes.push(key);
         }
         // No `stables`: the Node.js dynamic-provider host ignores them.
@@ -234,48 +256,58 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         const { merge, verdict } = this.merged(inputs, undefined, []);
         if (!verdict.ok) throw quotaError(inputs.name, verdict.message!);
 
-        const made: Array<() => Promise<void>> = [];
+        // Each undo is registered before its CreateRole: a lost response may have made the role all the same, and
+        // the undo deletes it only if it exists with our owner tag.
+        const undos: Array<() => Promise<void>> = [];
+        let trust: Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">;
         try {
-            await createRole(eks, {
+            undos.push(() => deleteRoleIfOurs(eks, inputs.eksRoleName, inputs.owner, [EKS_POLICY_NAME], []));
+            const eksRole = await createOwnedRole(eks, {
                 roleName: inputs.eksRoleName,
                 path: inputs.path,
                 trust: merge.document,
                 description: `EKS side of role pair ${inputs.name}: may assume ${assetRoleArn}`,
                 tags: inputs.tags,
                 maxSessionDuration: inputs.maxSessionDuration,
-            }).catch((err) => {
+            }, inputs.owner).catch((err) => {
                 throw isTrustPolicyTooLarge(err) ? quotaError(inputs.name, verdict.message ?? `IAM rejected the trust policy as too large (${(err as Error).message})`) : failure(inputs.name, "CreateRole", inputs.eksRoleName, err);
             });
-            made.push(() => deleteRoleFully(eks, inputs.eksRoleName, [EKS_POLICY_NAME], []));
+            // Our own role from an earlier attempt: bring its trust to the desired state, keeping others' entries.
+            trust = eksRole.existed
+                ? await this.writeTrust(inputs, [])
+                : { ownedSubjects: inputs.subjects, foreignSubjects: [], trustPolicyLength: verdict.length };
             await eks
                 .send(new PutRolePolicyCommand({ RoleName: inputs.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(eksPolicy) }))
                 .catch((err) => { throw failure(inputs.name, "PutRolePolicy", inputs.eksRoleName, err); });
 
-            await retryWhilePrincipalPropagates(
+            undos.push(() => deleteRoleIfOurs(asset, inputs.assetRoleName, inputs.owner, [ASSET_POLICY_NAME], inputs.assetPolicyArns));
+            const assetRole = await retryWhilePrincipalPropagates(
                 () =>
-                    createRole(asset, {
+                    createOwnedRole(asset, {
                         roleName: inputs.assetRoleName,
                         path: inputs.path,
                         trust: assetTrust,
                         description: `Asset side of role pair ${inputs.name}: assumed by ${eksRoleArn}`,
                         tags: inputs.tags,
                         maxSessionDuration: inputs.maxSessionDuration,
-                    }),
+                    }, inputs.owner),
                 this.timeoutMs,
                 this.baseDelayMs,
             ).catch((err) => { throw failure(inputs.name, "CreateRole", inputs.assetRoleName, err); });
-            made.push(() => deleteRoleFully(asset, inputs.assetRoleName, [ASSET_POLICY_NAME], inputs.assetPolicyArns));
+            if (assetRole.existed) {
+                await putTrust(asset, inputs.assetRoleName, assetTrust).catch((err) => { throw failure(inputs.name, "UpdateAssumeRolePolicy", inputs.assetRoleName, err); });
+            }
             await this.syncAssetRights(asset, inputs, undefined).catch((err) => { throw failure(inputs.name, "PutRolePolicy/AttachRolePolicy", inputs.assetRoleName, err); });
         } catch (err) {
-            // Leave nothing half-made: remove what this call created, newest first.
-            for (const undo of made.reverse()) {
+            // Leave nothing half-made: remove what this call may have created, newest first.
+            for (const undo of undos.reverse()) {
                 await undo().catch(() => undefined);
             }
             throw err;
         }
         return {
             id: `${eksAccountId}/${inputs.eksRoleName}`,
-            outs: { ...inputs, eksAccountId, eksRoleArn, assetRoleArn, ownedSubjects: inputs.subjects, foreignSubjects: [], trustPolicyLength: verdict.length },
+            outs: definedOnly({ ...inputs, eksAccountId, eksRoleArn, assetRoleArn, ...trust }),
         };
     }
 
@@ -298,10 +330,10 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     async update(_id: string, olds: RolePairOutputs, news: RolePairInputs): Promise<pulumi.dynamic.UpdateResult<RolePairOutputs>> {
         const { eksAccountId, eksRoleArn, assetRoleArn, assetTrust } = rolePairDocuments(news);
         const eks = this.eksIam();
-        const trust = await this.writeTrust(eks, news, olds.ownedSubjects ?? []);
+        const trust = await this.writeTrust(news, olds.ownedSubjects ?? []);
 
         const roleSettingsChanged = olds.maxSessionDuration !== news.maxSessionDuration;
-        const tagsChanged = !sameTags(olds.tags ?? {}, news.tags);
+        const tagsChanged = !sameTags(roleTags(olds), roleTags(news));
         if (roleSettingsChanged || tagsChanged) {
             await this.syncRoleSettings(eks, news.eksRoleName, olds, news).catch((err) => { throw failure(news.name, "UpdateRole/TagRole", news.eksRoleName, err); });
         }
@@ -318,28 +350,38 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                 await this.syncRoleSettings(asset, news.assetRoleName, olds, news);
             })().catch((err) => { throw failure(news.name, "update", news.assetRoleName, err); });
         }
-        return { outs: { ...news, eksAccountId, eksRoleArn, assetRoleArn, ...trust } };
+        return { outs: definedOnly({ ...news, eksAccountId, eksRoleArn, assetRoleArn, ...trust }) };
     }
 
     private async syncRoleSettings(iam: IAMClient, roleName: string, olds: RolePairOutputs, news: RolePairInputs): Promise<void> {
         if (olds.maxSessionDuration !== news.maxSessionDuration) {
             await iam.send(new UpdateRoleCommand({ RoleName: roleName, MaxSessionDuration: news.maxSessionDuration ?? 3600 }));
         }
-        const removed = Object.keys(olds.tags ?? {}).filter((k) => !(k in news.tags));
+        const before = roleTags(olds);
+        const after = roleTags(news);
+        const removed = Object.keys(before).filter((k) => !(k in after));
         if (removed.length) await iam.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: removed }));
-        const changed = Object.keys(news.tags).filter((k) => olds.tags?.[k] !== news.tags[k]);
-        if (changed.length) await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: changed.map((Key) => ({ Key, Value: news.tags[Key] })) }));
+        const changed = Object.keys(after).filter((k) => before[k] !== after[k]);
+        if (changed.length) await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: changed.map((Key) => ({ Key, Value: after[Key] })) }));
     }
 
     /**
-     * Read-modify-write of our statement in the EKS role's trust policy. IAM has no conditional write, so after
-     * writing we read back: if a concurrent writer's document replaced ours and dropped our entries, we merge
-     * again on top of theirs (keeping their entries) and retry, a bounded number of rounds.
+     * Read-merge-write of our statement in the EKS role's trust policy. IAM has no conditional write, so the merge
+     * is written right after the read it is based on, by a client that never re-sends it: a throttled, failed or
+     * unanswered write goes back to a fresh read and merges again (a re-sent document would be stale, dropping
+     * entries others added meanwhile or bringing back ones they removed). After a write, a verifying read checks
+     * that our entries are there and that no entry we removed came back; otherwise a concurrent writer replaced
+     * the document from an older read, and we merge again on top of theirs, a bounded number of rounds.
      */
-    private async writeTrust(eks: IAMClient, news: RolePairInputs, previouslyOwned: string[]): Promise<Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">> {
+    private async writeTrust(news: RolePairInputs, previouslyOwned: string[]): Promise<Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">> {
+        const reader = this.eksIam();
+        const writer = this.eksTrustWriter();
         const hostPath = issuerHostPathFromProviderArn(news.oidcProviderArn);
-        let current = await getRole(eks, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole", news.eksRoleName, err); });
-        for (let round = 1; ; round++) {
+        const removed = previouslyOwned.filter((s) => !news.subjects.includes(s));
+        const read = () => getRole(reader, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole", news.eksRoleName, err); });
+        let current: RoleState | undefined = await read();
+        let failedWrites = 0;
+        for (let round = 1; ; ) {
             if (!current) {
                 throw new Error(`role pair ${news.name}: role ${news.eksRoleName} no longer exists: run pulumi refresh, then pulumi up to recreate it`);
             }
@@ -350,17 +392,34 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             if (!verdict.ok) {
                 throw quotaError(news.name, `${verdict.message} (${merge.foreignSubjects.length} of the entries were added by others)`);
             }
-            await putTrust(eks, news.eksRoleName, merge.document).catch((err) => {
-                throw isTrustPolicyTooLarge(err) ? quotaError(news.name, verdict.message ?? (err as Error).message) : failure(news.name, "UpdateAssumeRolePolicy", news.eksRoleName, err);
-            });
-            current = await getRole(eks, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole (verify)", news.eksRoleName, err); });
+            try {
+                await putTrust(writer, news.eksRoleName, merge.document);
+            } catch (err) {
+                if (isTrustPolicyTooLarge(err)) throw quotaError(news.name, verdict.message ?? (err as Error).message);
+                failedWrites += 1;
+                if (!isRetryable(err) || failedWrites >= this.maxTrustWriteAttempts) {
+                    const tries = failedWrites > 1 ? ` (after ${failedWrites} read-merge-write attempts)` : "";
+                    throw failure(news.name, `UpdateAssumeRolePolicy${tries}`, news.eksRoleName, err);
+                }
+                await sleep(backoff(this.trustWriteBaseDelayMs, failedWrites));
+                current = await read(); // the write may have landed or not: start again from what is there now
+                continue;
+            }
+            current = await read();
             const present = new Set(statementSubjects(findStatement(current?.trust, OWNED_STATEMENT_SID), hostPath));
-            if (current && news.subjects.every((s) => present.has(s)) && (news.exclusive || merge.foreignSubjects.every((s) => present.has(s)) || round >= this.maxMergeRounds)) {
-                return { ownedSubjects: news.subjects, foreignSubjects: merge.foreignSubjects.filter((s) => present.has(s)), trustPolicyLength: policyLength(current.trust) };
+            const missing = news.subjects.filter((s) => !present.has(s));
+            const resurrected = news.exclusive ? [] : removed.filter((s) => present.has(s));
+            if (current && missing.length === 0 && resurrected.length === 0) {
+                // Others' entries as they are now: the ones we merged in and are gone were removed by their owner
+                // after our write (their document kept ours, so it was based on a read of our write).
+                const foreign = [...present].filter((s) => !news.subjects.includes(s)).sort();
+                return { ownedSubjects: news.subjects, foreignSubjects: news.exclusive ? [] : foreign, trustPolicyLength: policyLength(current.trust) };
             }
             if (round >= this.maxMergeRounds) {
-                throw new Error(`role pair ${news.name}: another writer kept replacing the trust policy of role ${news.eksRoleName} (${round} merge rounds); our entries are not all present: run pulumi up again`);
+                const what = [missing.length ? `missing: ${missing.join(", ")}` : "", resurrected.length ? `back after removal: ${resurrected.join(", ")}` : ""].filter(Boolean).join("; ");
+                throw new Error(`role pair ${news.name}: another writer kept replacing the trust policy of role ${news.eksRoleName} (${round} merge rounds); ${what}: run pulumi up again`);
             }
+            round += 1; // merge again on top of the document we just read
         }
     }
 
@@ -406,10 +465,11 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             externalId,
             maxSessionDuration: eksRole.maxSessionDuration === 3600 && props.maxSessionDuration === undefined ? undefined : eksRole.maxSessionDuration,
         };
+        // The engine encodes results as a protobuf Struct, which rejects undefined values: absent means absent.
         return {
             id,
-            inputs: inputs as RolePairOutputs,
-            props: { ...props, ...inputs, eksRoleArn: eksRole.arn, assetRoleArn: assetRole?.arn ?? "", ownedSubjects: owned, foreignSubjects: foreign, trustPolicyLength: policyLength(eksRole.trust) },
+            inputs: definedOnly(inputs) as RolePairOutputs,
+            props: definedOnly({ ...props, ...inputs, eksRoleArn: eksRole.arn, assetRoleArn: assetRole?.arn ?? "", ownedSubjects: owned, foreignSubjects: foreign, trustPolicyLength: policyLength(eksRole.trust) }),
         };
     }
 
@@ -425,6 +485,25 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             throw failure(props.name, "DeleteRole", props.eksRoleName, err);
         });
     }
+}
+
+/** The tags IAM holds on both roles: the user's plus the owner tag (absent in pairs made before it existed). */
+function roleTags(p: Pick<RolePairInputs, "tags" | "owner">): Record<string, string> {
+    return { ...(p.tags ?? {}), ...(p.owner ? { [OWNER_TAG]: p.owner } : {}) };
+}
+
+/** Backoff before the n-th retry (n >= 1): doubling from `base`, at most 5 s, with full jitter on the upper half. */
+function backoff(base: number, n: number): number {
+    const ceiling = Math.min(base * 2 ** (n - 1), 5_000);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/**
+ * A copy without undefined-valued keys. The dynamic-provider host sends every result through
+ * `google.protobuf.Struct.fromJavaScript`, which throws "Unexpected struct type" on undefined.
+ */
+export function definedOnly<T extends object>(value: T): T {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** The input fields of a state object. */

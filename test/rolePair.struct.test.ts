@@ -1,0 +1,114 @@
+/**
+ * Every result of the role-pair provider through the encoding the dynamic-provider host applies to it
+ * (`google.protobuf.Struct.fromJavaScript` on the result plus `__provider`): a value it cannot encode (undefined)
+ * fails here in `npm run test:unit`, not first in a user's `pulumi refresh`.
+ */
+import { expect } from "chai";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+    CreateRoleCommand,
+    GetRoleCommand,
+    GetRolePolicyCommand,
+    IAMClient,
+    IAMServiceException,
+    ListAttachedRolePoliciesCommand,
+    PutRolePolicyCommand,
+    UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: object): { toJavaScript(): object } } };
+
+const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/STRUCT";
+const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
+
+/** As the host does with each result: add the serialized provider, then encode; returns the decoded value. */
+function throughHost(result: object | undefined): object {
+    return Struct.fromJavaScript({ ...(result ?? {}), __provider: "exports.handler = () => ({})" }).toJavaScript();
+}
+
+// The fewest inputs a pair can have: no externalId, no asset policy, no max session, no deploy role.
+const bare: RolePairInputs = {
+    name: "bare",
+    owner: "kubeflow-irsa/unit/bare",
+    assetAccountId: "123456789012",
+    assetRoleName: "asset-role",
+    eksRoleName: "eks-role",
+    assetPolicyArns: ["arn:aws:iam::123456789012:policy/read"],
+    subjects: ["system:serviceaccount:ns:a"],
+    subjectMatch: "StringEquals",
+    exclusive: false,
+    path: "/",
+    tags: {},
+    trustPolicyMaxLength: 2048,
+    oidcProviderArn: PROVIDER_ARN,
+};
+
+function trust(subjects: string[]) {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: OWNED_STATEMENT_SID, Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com", [`${ISSUER}:sub`]: subjects } } }],
+    };
+}
+
+describe("RolePairProvider results through the host's protobuf Struct encoding", () => {
+    let iam: ReturnType<typeof mockClient>;
+    before(() => {
+        iam = mockClient(IAMClient);
+        process.env.AWS_ACCESS_KEY_ID = "unit";
+        process.env.AWS_SECRET_ACCESS_KEY = "unit";
+        process.env.AWS_REGION = "us-east-1";
+        delete process.env.AWS_ENDPOINT_URL;
+    });
+    beforeEach(() => {
+        iam.reset();
+        // IAM's default max session (3600) and no inline asset policy: read() has nothing to report for them.
+        const role = (name: string, doc: object) => ({ Role: { RoleName: name, Arn: `arn:aws:iam::123456789012:role/${name}`, Path: "/", RoleId: "AROA", CreateDate: new Date(), MaxSessionDuration: 3600, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc)) } });
+        iam.on(GetRoleCommand, { RoleName: "eks-role" }).resolves(role("eks-role", trust(bare.subjects)));
+        iam.on(GetRoleCommand, { RoleName: "asset-role" }).resolves(role("asset-role", { Version: "2012-10-17", Statement: [{ Sid: "TrustedRole", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/eks-role" }, Action: "sts:AssumeRole" }] }));
+        iam.on(GetRolePolicyCommand).rejects(new IAMServiceException({ name: "NoSuchEntityException", message: "no such policy", $fault: "client", $metadata: { httpStatusCode: 404 } }));
+        iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: bare.assetPolicyArns[0], PolicyName: "read" }] });
+        iam.on(CreateRoleCommand).resolves({ Role: {} as never });
+        iam.on(PutRolePolicyCommand).resolves({});
+        iam.on(UpdateAssumeRolePolicyCommand).resolves({});
+    });
+    after(() => iam.restore());
+
+    it("check, diff, create, read and update results all encode, with nothing lost", async () => {
+        const provider = new RolePairProvider();
+        const { owner: _owner, ...withoutOwner } = bare;
+        const checked = await provider.check(bare, withoutOwner as RolePairInputs);
+        expect(throughHost(checked.inputs)).to.include({ owner: "bare" });
+
+        throughHost(await provider.diff("id", { ...bare } as RolePairOutputs, { ...bare, subjects: ["system:serviceaccount:ns:b"] }));
+
+        const created = await provider.create(bare);
+        expect(throughHost(created.outs)).to.deep.include({ eksRoleArn: "arn:aws:iam::123456789012:role/eks-role", ownedSubjects: bare.subjects });
+
+        const read = await provider.read(created.id, created.outs!);
+        const props = throughHost(read.props) as RolePairOutputs;
+        const inputs = throughHost(read.inputs) as RolePairInputs;
+        // Absent stays absent: no key for the max session, the asset policy or the external id.
+        for (const key of ["maxSessionDuration", "assetPolicy", "externalId", "assetDeployRoleArn"]) {
+            expect(props).to.not.have.property(key);
+            expect(inputs).to.not.have.property(key);
+        }
+        expect(inputs.subjects).to.deep.equal(bare.subjects);
+        expect((await provider.diff(created.id, props, bare)).changes).to.equal(false);
+
+        const updated = await provider.update(created.id, created.outs!, { ...bare, tags: { team: "data" } });
+        expect(throughHost(updated.outs)).to.deep.include({ tags: { team: "data" } });
+    });
+
+    it("read of a role that is gone encodes (the engine then drops the resource)", async () => {
+        iam.on(GetRoleCommand, { RoleName: "eks-role" }).rejects(new IAMServiceException({ name: "NoSuchEntityException", message: "gone", $fault: "client", $metadata: { httpStatusCode: 404 } }));
+        const read = await new RolePairProvider().read("id", { ...bare } as RolePairOutputs);
+        expect(read.id).to.equal(undefined);
+        throughHost(read.props);
+    });
+
+    it("the encoding really rejects undefined (so the checks above can fail)", () => {
+        expect(() => throughHost({ maxSessionDuration: undefined })).to.throw(/Unexpected struct type/);
+    });
+});
