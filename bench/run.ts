@@ -11,7 +11,7 @@ import * as path from "path";
 import { CreateOpenIDConnectProviderCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { policyLength, serviceAccountSubject, webIdentityTrustPolicy } from "../components/policies";
-import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair";
+import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { rolePairDocuments } from "../components/rolePair/documents";
 import { PROJECT_ROOT } from "../preview/stackFile";
 import { motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
-// Transpiles the package's TypeScript to dist/ without type-checking (tsc --noEmit does that in CI): well under a
-// second, so `npm start` and `npm run bench` run plain JavaScript, without ts-node and its source-map hooks that
-// make Pulumi's per-resource stack capture expensive.
+// Transpiles the package's TypeScript to dist/ without type-checking (`npm run typecheck` and CI do that). Only
+// files whose source is newer than their output are transpiled, so a call when nothing changed costs a few
+// milliseconds: the Pulumi entry (scripts/pulumi-entry.js) and the RolePair provider shim call it on every run,
+// so `pulumi up` always runs the current sources as plain JavaScript, without ts-node and the source-map hooks
+// that make Pulumi's per-resource stack capture expensive (BENCHMARKS.md).
 const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
 
-const root = path.resolve(__dirname, "..");
-const out = path.join(root, "dist");
-const sources = ["index.ts", "components", "preview", "bench", "tools"];
-const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
+const ROOT = path.resolve(__dirname, "..");
+const OUT = path.join(ROOT, "dist");
+const SOURCES = ["index.ts", "components", "preview", "bench", "tools"];
 
 function* tsFiles(entry) {
-    const full = path.join(root, entry);
+    const full = path.join(ROOT, entry);
     if (!fs.existsSync(full)) return;
     if (fs.statSync(full).isDirectory()) {
         for (const name of fs.readdirSync(full)) yield* tsFiles(path.join(entry, name));
@@ -21,13 +21,40 @@ function* tsFiles(entry) {
     }
 }
 
-let count = 0;
-for (const file of sources.flatMap((s) => [...tsFiles(s)])) {
-    const source = fs.readFileSync(path.join(root, file), "utf8");
-    const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: file });
-    const target = path.join(out, file.replace(/\.ts$/, ".js"));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, outputText);
-    count += 1;
+const mtime = (file) => {
+    try {
+        return fs.statSync(file).mtimeMs;
+    } catch {
+        return -1;
+    }
+};
+
+/** Transpiles every stale file; returns how many were written. */
+function ensureBuilt({ force = false } = {}) {
+    let ts; // loaded only when something is stale
+    let count = 0;
+    for (const file of SOURCES.flatMap((s) => [...tsFiles(s)])) {
+        const source = path.join(ROOT, file);
+        const target = path.join(OUT, file.replace(/\.ts$/, ".js"));
+        if (!force && mtime(target) >= mtime(source)) continue;
+        ts ??= require("typescript");
+        const { outputText } = ts.transpileModule(fs.readFileSync(source, "utf8"), {
+            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
+            fileName: file,
+        });
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        // Write then rename: the program and the provider host may build at the same time.
+        const temp = `${target}.${process.pid}.tmp`;
+        fs.writeFileSync(temp, outputText);
+        fs.renameSync(temp, target);
+        count += 1;
+    }
+    return count;
 }
-if (process.argv.includes("--verbose")) console.error(`built ${count} files into dist/`);
+
+module.exports = { ensureBuilt, ROOT, OUT };
+
+if (require.main === module) {
+    const count = ensureBuilt({ force: process.argv.includes("--force") });
+    if (process.argv.includes("--verbose")) console.error(`built ${count} files into dist/`);
+}

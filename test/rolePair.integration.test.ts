@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair";
+import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { decodePolicyDocument } from "../components/trust";
 import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 

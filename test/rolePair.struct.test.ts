@@ -15,7 +15,7 @@ import {
     PutRolePolicyCommand,
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair";
+import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: object): { toJavaScript(): object } } };

@@ -12,7 +12,7 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { iamClient } from "../components/rolePair/aws";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair";
+import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { policiesEqual } from "../components/trust";
 import { PolicyDocument } from "../components/policies";
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument, SubjectMatch } from "../policies";
-import { RolePairInputs, RolePairProvider } from "./provider";
+import type { RolePairInputs } from "./provider";
+import { rolePairProviderShim } from "./shim";
 
-export { RolePairProvider, OWNED_STATEMENT_SID, EKS_POLICY_NAME, ASSET_POLICY_NAME } from "./provider";
-export type { RolePairInputs, RolePairOutputs, RolePairProviderOptions } from "./provider";
+// The provider itself (and the AWS SDK) is not imported here: the program never runs it (see shim.ts).
 
 export interface RolePairArgs {
     /** 12-digit id of the account that holds the asset role. */
@@ -38,9 +38,6 @@ export interface RolePairArgs {
     oidcProviderArn: pulumi.Input<string>;
 }
 
-// One provider instance for every pair: Pulumi serializes a provider once per instance.
-let sharedProvider: RolePairProvider | undefined;
-
 /**
  * A role in an asset account and a matching role in the EKS account that may assume it, reached from listed
  * Kubernetes service accounts through the cluster's OIDC provider. The EKS role's trust statement is shared
@@ -60,7 +57,6 @@ export class RolePair extends pulumi.dynamic.Resource {
     declare public readonly trustPolicyLength: pulumi.Output<number>;
 
     constructor(name: string, args: RolePairArgs, opts?: pulumi.CustomResourceOptions) {
-        sharedProvider ??= new RolePairProvider();
         const props: Record<keyof RolePairInputs, unknown> & Record<string, unknown> = {
             name,
             owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
@@ -74,6 +70,7 @@ export class RolePair extends pulumi.dynamic.Resource {
             trustPolicyLength: undefined,
             eksAccountId: undefined,
         } as never;
-        super(sharedProvider, name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "externalId"] }, "kubeflow-irsa", "RolePair");
+        // The shim, not the provider: it loads the project's provider code at call time (see shim.ts).
+        super(rolePairProviderShim, name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "externalId"] }, "kubeflow-irsa", "RolePair");
     }
 }

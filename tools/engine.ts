@@ -1,0 +1,62 @@
+/**
+ * The real Pulumi engine for the e2e tests and the benchmark: a CLI found by `scripts/install-pulumi.sh --no-build`,
+ * driven through the Automation API with an inline program (the Node.js language host is served from this
+ * process, so only the CLI is needed), a local file backend and a passphrase secrets provider in a temporary
+ * directory. The dynamic-provider host script ships with @pulumi/pulumi; its folder goes on PATH.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { PROJECT_ROOT } from "../preview/stackFile";
+
+/** Path of a compatible Pulumi CLI, or undefined when there is none (scripts/install-pulumi.sh builds one). */
+export function pulumiCli(): string | undefined {
+    const found = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts", "install-pulumi.sh"), "--no-build"], { encoding: "utf8" });
+    return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+export interface EngineStack {
+    stack: Stack;
+    /** Backend, state and work directory; removed by `dispose`. */
+    dir: string;
+    /** The stack's checkpoint file as the backend stores it (secrets encrypted). */
+    checkpoint(): string;
+    dispose(): Promise<void>;
+}
+
+/**
+ * A fresh stack of project `kubeflow-irsa` running `program`. The work directory is inside the project (under the
+ * ignored .tools/), so the provider host, started there, finds the project as a user's `pulumi up` does.
+ */
+export async function engineStack(cli: string, program: PulumiFn, stackName = "e2e"): Promise<EngineStack> {
+    const base = path.join(PROJECT_ROOT, ".tools", "engine");
+    fs.mkdirSync(base, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(base, "run-"));
+    const state = path.join(dir, "state");
+    fs.mkdirSync(state);
+    const dynamicProviderHost = path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi");
+    process.env.PATH = [path.dirname(cli), dynamicProviderHost, process.env.PATH].join(path.delimiter);
+    const envVars = {
+        PULUMI_BACKEND_URL: `file://${state}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_HOME: path.join(dir, "home"),
+    };
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName, projectName: "kubeflow-irsa", program },
+        {
+            workDir: dir,
+            envVars,
+            secretsProvider: "passphrase",
+            projectSettings: { name: "kubeflow-irsa", runtime: "nodejs", backend: { url: `file://${state}` } },
+        },
+    );
+    return {
+        stack,
+        dir,
+        checkpoint: () => fs.readFileSync(path.join(state, ".pulumi", "stacks", "kubeflow-irsa", `${stackName}.json`), "utf8"),
+        dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}
