@@ -1,0 +1,145 @@
+/**
+ * The trust-policy fault drill: a runtime mapping service (Domino-style) that adds and removes its own `sub`
+ * entries in the role pair's statement while the provider updates the same role through the fault proxy, and the
+ * analysis of the proxy's log that says whether any provider write lost or brought back another writer's entry.
+ * Used by the integration tests (test/rolePair.faults.test.ts) and the benchmark.
+ */
+import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+import { PolicyDocument } from "../components/policies";
+import { OWNED_STATEMENT_SID } from "../components/rolePair/documents";
+import { decodePolicyDocument, findStatement, statementSubjects } from "../components/trust";
+import { ProxyEvent } from "./faultProxy";
+
+/** Every entry the runtime writer adds starts with this. */
+export const RUNTIME_PREFIX = "system:serviceaccount:rt:";
+
+/**
+ * A cooperative runtime writer, as the README asks of one: re-read before each write, change only its own entries,
+ * write at once. It keeps its own ledger of what it added and removed.
+ */
+export class RuntimeWriter {
+    private running = false;
+    private loop: Promise<void> = Promise.resolve();
+    private next = 0;
+    readonly writes: number[] = [];
+
+    constructor(
+        private readonly iam: IAMClient,
+        private readonly roleName: string,
+        private readonly issuerHostPath: string,
+        private readonly random: () => number,
+        private readonly pauseMs: [number, number] = [10, 60],
+    ) {}
+
+    start(): void {
+        this.running = true;
+        this.loop = (async () => {
+            while (this.running) {
+                await this.step();
+                await new Promise((r) => setTimeout(r, this.pauseMs[0] + this.random() * (this.pauseMs[1] - this.pauseMs[0])));
+            }
+        })();
+    }
+
+    async stop(): Promise<void> {
+        this.running = false;
+        await this.loop;
+    }
+
+    /** One read-modify-write: add an entry (or remove one of its own when it has 25 or more). */
+    async step(): Promise<void> {
+        const role = (await this.iam.send(new GetRoleCommand({ RoleName: this.roleName }))).Role!;
+        const doc = decodePolicyDocument(role.AssumeRolePolicyDocument!) as PolicyDocument;
+        const statement = findStatement(doc, OWNED_STATEMENT_SID);
+        if (!statement) return;
+        const key = `${this.issuerHostPath}:sub`;
+        const operator = statement.Condition!.StringEquals?.[key] !== undefined ? "StringEquals" : "StringLike";
+        const current = statementSubjects(statement, this.issuerHostPath);
+        const mine = current.filter((s) => s.startsWith(RUNTIME_PREFIX));
+        let next: string[];
+        if (mine.length >= 25 || (mine.length > 5 && this.random() < 0.4)) {
+            const gone = mine[Math.floor(this.random() * mine.length)];
+            next = current.filter((s) => s !== gone);
+        } else {
+            next = [...current, `${RUNTIME_PREFIX}run-${this.next++}`];
+        }
+        statement.Condition![operator]![key] = next;
+        await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: this.roleName, PolicyDocument: JSON.stringify(doc) }));
+        this.writes.push(Date.now());
+    }
+}
+
+export interface DrillReport {
+    /** Provider trust writes that reached IAM. */
+    providerWrites: number;
+    /** Runtime writes that reached IAM. */
+    runtimeWrites: number;
+    /** Runtime entries a provider write dropped although it had read them, or outside a window <= the limit. */
+    lost: string[];
+    /** Runtime entries a provider write brought back after their owner removed them (same rule). */
+    resurrected: string[];
+    /** Changes reverted by a provider write inside its read->write window (IAM has no conditional write). */
+    inWindow: number;
+    /** Read->write windows of the provider's writes, ms (from the read's delivery to the write reaching IAM). */
+    windowsMs: number[];
+    /** Documents written by anyone whose owned statement had no `sub` condition. */
+    writesWithoutSub: number;
+}
+
+/**
+ * Replays the proxy's log for one role: the trust document IAM held after each write, and for each provider write
+ * the runtime entries it dropped or re-added compared with the document it replaced. A change that a write
+ * reverts is excused only when the runtime's write came after the provider's last read (so the provider could not
+ * have known) and the provider's read->write window is at most `windowLimitMs`.
+ */
+export function analyzeTrustHistory(log: readonly ProxyEvent[], roleName: string, issuerHostPath: string, windowLimitMs: number): DrillReport {
+    const subjectsOf = (doc: unknown) => statementSubjects(findStatement(doc as PolicyDocument, OWNED_STATEMENT_SID), issuerHostPath);
+    const report: DrillReport = { providerWrites: 0, runtimeWrites: 0, lost: [], resurrected: [], inWindow: 0, windowsMs: [], writesWithoutSub: 0 };
+    let held: string[] | undefined;
+    // When (log seq) each runtime entry last changed, and the provider's last delivered read of the role.
+    const changedAt = new Map<string, number>();
+    let lastRead: ProxyEvent | undefined;
+    const applied = (e: ProxyEvent) => e.forwardedAt !== undefined && e.status === 200;
+    for (const event of [...log].sort((a, b) => a.seq - b.seq)) {
+        if (event.roleName !== roleName) continue;
+        if (event.action === "GetRole" && event.listener === "faulted" && event.deliveredAt !== undefined) {
+            lastRead = event;
+            continue;
+        }
+        if (!((event.action === "UpdateAssumeRolePolicy" || event.action === "CreateRole") && applied(event))) continue;
+        const written = subjectsOf(event.document);
+        if (!findStatement(event.document as PolicyDocument, OWNED_STATEMENT_SID)?.Condition || written.length === 0) report.writesWithoutSub += 1;
+        const before = new Set(held ?? []);
+        const after = new Set(written);
+        if (event.listener === "clean") {
+            report.runtimeWrites += 1;
+            for (const s of new Set([...before, ...after])) {
+                if (s.startsWith(RUNTIME_PREFIX) && before.has(s) !== after.has(s)) changedAt.set(s, event.seq);
+            }
+        } else if (event.action === "UpdateAssumeRolePolicy") {
+            report.providerWrites += 1;
+            const window = lastRead ? event.forwardedAt! - lastRead.deliveredAt! : Infinity;
+            report.windowsMs.push(window);
+            for (const s of new Set([...before, ...after])) {
+                if (!s.startsWith(RUNTIME_PREFIX) || before.has(s) === after.has(s)) continue;
+                const unseen = lastRead !== undefined && (changedAt.get(s) ?? -1) > lastRead.seq;
+                if (unseen && window <= windowLimitMs) report.inWindow += 1;
+                else (before.has(s) ? report.lost : report.resurrected).push(s);
+            }
+        }
+        held = written;
+    }
+    return report;
+}
+
+/** Our entries in the role's trust as IAM holds it now. */
+export async function trustSubjects(iam: IAMClient, roleName: string, issuerHostPath: string): Promise<string[]> {
+    const role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!;
+    return statementSubjects(findStatement(decodePolicyDocument(role.AssumeRolePolicyDocument!), OWNED_STATEMENT_SID), issuerHostPath);
+}
+
+export function percentile(values: number[], p: number): number {
+    if (values.length === 0) return NaN;
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
