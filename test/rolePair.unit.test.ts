@@ -116,11 +116,72 @@ describe("RolePairProvider error paths (SDK mocked)", () => {
         expect(iam.commandCalls(DeleteRoleCommand).map((c) => c.args[0].input.RoleName)).to.deep.equal(["eks-role"]);
     });
 
-    it("leaves throttling to the SDK's adaptive retry mode with a bounded number of attempts", async () => {
+    it("retries reads in the SDK's adaptive mode with bounded attempts; the trust writer's client never re-sends", async () => {
         // aws-sdk-client-mock stubs send() below the retry middleware, so the configuration is what can be checked.
         const client = iamClient();
         expect(client.config.retryMode).to.equal("adaptive");
         expect(await client.config.maxAttempts()).to.equal(8);
+        const writer = iamClient({ sdkRetries: false });
+        expect(await writer.config.maxAttempts()).to.equal(1);
+        expect(writer.config.retryMode).to.equal("standard"); // no client-side rate limiter holding a merged document
+    });
+
+    it("gives the STS client behind the deploy role the same bounded retry settings", async () => {
+        let stsConfig: { retryMode?: string; maxAttempts?: number } | undefined;
+        const client = iamClient({ assumeRoleArn: "arn:aws:iam::222222222222:role/deployer" });
+        // The credential provider builds its STS client from these settings on first use.
+        const provider = client.config.credentials as unknown as (opts?: unknown) => Promise<unknown>;
+        // The STS client the credential provider builds (its own copy of the STS client).
+        const { STSClient } = require("@aws-sdk/nested-clients/sts") as typeof import("@aws-sdk/client-sts");
+        const send = STSClient.prototype.send;
+        STSClient.prototype.send = async function (this: InstanceType<typeof STSClient>) {
+            stsConfig = { retryMode: String(this.config.retryMode), maxAttempts: await this.config.maxAttempts() };
+            return { Credentials: { AccessKeyId: "a", SecretAccessKey: "b", SessionToken: "c", Expiration: new Date(Date.now() + 900_000) } } as never;
+        } as never;
+        try {
+            await provider();
+        } finally {
+            STSClient.prototype.send = send;
+        }
+        expect(stsConfig).to.deep.equal({ retryMode: "adaptive", maxAttempts: 8 });
+    });
+
+    it("retries a trust write from a fresh read after throttling, a 5xx and a lost response, never re-sending a stale document", async () => {
+        const theirs = "system:serviceaccount:runtime:run-7";
+        iam.on(GetRoleCommand)
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a"])))
+            // Each failed write is followed by a fresh read; the runtime writer added an entry meanwhile.
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a", theirs])))
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a", theirs])))
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a", theirs])))
+            .resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a", "system:serviceaccount:ns:b", theirs])));
+        const lost = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        iam.on(UpdateAssumeRolePolicyCommand)
+            .rejectsOnce(awsError("Throttling", "Rate exceeded"))
+            .rejectsOnce(awsError("ServiceFailure", "internal", 500))
+            .rejectsOnce(lost)
+            .resolves({});
+        const provider = new RolePairProvider({ trustWriteBaseDelayMs: 1 });
+        const outs = (await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] })).outs!;
+        const writes = iam.commandCalls(UpdateAssumeRolePolicyCommand).map((c) => JSON.parse(c.args[0].input.PolicyDocument!));
+        expect(writes).to.have.length(4);
+        // The first write was based on the first read; every later one includes the entry the runtime added meanwhile.
+        expect(policiesEqual(writes[0], trustWith(["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"]))).to.equal(true);
+        for (const later of writes.slice(1)) expect(policiesEqual(later, trustWith(["system:serviceaccount:ns:a", "system:serviceaccount:ns:b", theirs]))).to.equal(true);
+        expect(outs.foreignSubjects).to.deep.equal([theirs]);
+    });
+
+    it("gives up on a trust write after the bounded attempts, naming the count; a non-retryable error is not retried", async () => {
+        iam.on(GetRoleCommand).resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a"])));
+        iam.on(UpdateAssumeRolePolicyCommand).rejects(awsError("Throttling", "Rate exceeded"));
+        const provider = new RolePairProvider({ trustWriteBaseDelayMs: 1, maxTrustWriteAttempts: 3 });
+        const err = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:b"] }).then(() => undefined, (e: Error) => e);
+        expect(err?.message).to.equal("role pair pair: UpdateAssumeRolePolicy (after 3 read-merge-write attempts) on role eks-role failed: Throttling: Rate exceeded");
+        expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).to.have.length(3);
+        iam.on(UpdateAssumeRolePolicyCommand).rejects(awsError("MalformedPolicyDocumentException", "bad"));
+        iam.resetHistory();
+        await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:b"] }).catch(() => undefined);
+        expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).to.have.length(1);
     });
 
     it("maps LimitExceeded (ACLSizePerRole) to the quota message", async () => {
