@@ -11,7 +11,7 @@ import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components
 import { decodePolicyDocument } from "../components/trust";
 import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 import { FaultProxy } from "../tools/faultProxy";
-import { RuntimeWriter, analyzeTrustHistory, percentile, trustSubjects } from "../tools/trustDrill";
+import { describeDrill, subjectUpdateDrill } from "../tools/trustDrill";
 
 const ASSET_ACCOUNT = "222222222222";
 const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/DRILL";
@@ -19,12 +19,6 @@ const DEPLOY_ROLE = `arn:aws:iam::${ASSET_ACCOUNT}:role/asset-deployer`;
 const WINDOW_LIMIT_MS = 100;
 const SEEDS = [11, 23, 37, 41, 59];
 const ours = (n: number) => `system:serviceaccount:compute:job-${n}`;
-
-/** A seeded PRNG for the runtime writer (the proxy has its own). */
-function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => ((a = (Math.imul(a ^ (a >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 4294967296);
-}
 
 describe("RolePairProvider fault drills @integration", function () {
     this.timeout(600_000);
@@ -145,54 +139,30 @@ describe("RolePairProvider fault drills @integration", function () {
 
     for (const seed of SEEDS) {
         it(`20 subject updates under 20% throttling and 5% dropped writes, with a concurrent runtime writer (seed ${seed}): no entry lost or brought back outside a ${WINDOW_LIMIT_MS} ms window`, async () => {
-            let state = (await provider.create(inputs())).outs!;
+            const state = (await provider.create(inputs())).outs!;
             // A foreign statement of the runtime service, beside ours.
             const doc: any = decodePolicyDocument((await roleOf(clean(), "drill-eks"))!.AssumeRolePolicyDocument!);
             const foreignStatement = { Sid: "RuntimeMapping", Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com", [`${ISSUER}:sub`]: "system:serviceaccount:rt:controller" } } };
             doc.Statement.push(foreignStatement);
             await clean().send(new UpdateAssumeRolePolicyCommand({ RoleName: "drill-eks", PolicyDocument: JSON.stringify(doc) }));
 
-            const random = seeded(seed);
-            const writer = new RuntimeWriter(clean(), "drill-eks", ISSUER, random);
             proxy.faults([
                 { actions: "*", throttle: 0.2, delayMs: [0, 15] },
                 { actions: ["UpdateAssumeRolePolicy"], dropResponse: 0.05 },
             ], seed);
-            writer.start();
-            const missingAfterUpdate: string[] = [];
-            let runtimeRaces = 0;
-            try {
-                for (let i = 1; i <= 20; i++) {
-                    // Add one, and every third update also remove one: our set moves like a real config.
-                    const subjects = Array.from({ length: 1 + (i % 4) }, (_, k) => ours(i + k)).concat(i % 3 === 0 ? [] : [ours(0)]);
-                    state = (await provider.update("id", state, inputs({ subjects }))).outs!;
-                    // Check with the writer paused. The writer's own read->write window can replace our write
-                    // from an older read; that is its race (README: what a runtime writer must do), counted apart.
-                    await writer.stop();
-                    const present = await trustSubjects(clean(), "drill-eks", ISSUER);
-                    const missing = subjects.filter((s) => !present.includes(s));
-                    const lastWrite = [...proxy.log].reverse().find((e) => e.action === "UpdateAssumeRolePolicy" && e.roleName === "drill-eks" && e.status === 200);
-                    if (missing.length && lastWrite?.listener === "clean") runtimeRaces += 1;
-                    else missingAfterUpdate.push(...missing);
-                    writer.start();
-                }
-            } finally {
-                await writer.stop();
-                proxy.clear();
-            }
-            const report = analyzeTrustHistory(proxy.log, "drill-eks", ISSUER, WINDOW_LIMIT_MS);
+            // Add one, and every third update also remove one: our set moves like a real config.
+            const report = await subjectUpdateDrill({
+                provider, proxy, clean: clean(), state, seed, updates: 20, issuerHostPath: ISSUER, windowLimitMs: WINDOW_LIMIT_MS,
+                inputsFor: (i) => inputs({ subjects: Array.from({ length: 1 + (i % 4) }, (_, k) => ours(i + k)).concat(i % 3 === 0 ? [] : [ours(0)]) }),
+            }).finally(() => proxy.clear());
             const finalDoc: any = decodePolicyDocument((await roleOf(clean(), "drill-eks"))!.AssumeRolePolicyDocument!);
-            console.log(
-                `      seed ${seed}: ${report.providerWrites} provider writes, ${report.runtimeWrites} runtime writes, ${proxy.log.filter((e) => e.fault).length} faults; ` +
-                    `lost ${report.lost.length}, resurrected ${report.resurrected.length}, reverted inside a window ${report.inWindow}, our entries replaced by the runtime's own window ${runtimeRaces}; ` +
-                    `window median ${percentile(report.windowsMs, 50).toFixed(1)} ms, p99 ${percentile(report.windowsMs, 99).toFixed(1)} ms, max ${Math.max(...report.windowsMs).toFixed(1)} ms`,
-            );
+            console.log(`      seed ${seed}: ${describeDrill(report)}`);
             expect(report.runtimeWrites, "the runtime writer ran").to.be.greaterThan(20);
             expect(report.providerWrites).to.be.at.least(20);
             expect(report.lost, "runtime entries lost").to.deep.equal([]);
             expect(report.resurrected, "runtime entries brought back after removal").to.deep.equal([]);
             expect(report.writesWithoutSub, "writes whose owned statement had no sub condition").to.equal(0);
-            expect(missingAfterUpdate, "our subjects missing right after an update").to.deep.equal([]);
+            expect(report.missingAfterUpdate, "our subjects missing right after an update").to.deep.equal([]);
             expect(finalDoc.Statement.find((s: any) => s.Sid === "RuntimeMapping")).to.deep.equal(foreignStatement);
         });
     }

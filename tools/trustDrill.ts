@@ -7,8 +7,9 @@
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { PolicyDocument } from "../components/policies";
 import { OWNED_STATEMENT_SID } from "../components/rolePair/documents";
+import type { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { decodePolicyDocument, findStatement, statementSubjects } from "../components/trust";
-import { ProxyEvent } from "./faultProxy";
+import { FaultProxy, ProxyEvent } from "./faultProxy";
 
 /** Every entry the runtime writer adds starts with this. */
 export const RUNTIME_PREFIX = "system:serviceaccount:rt:";
@@ -142,4 +143,79 @@ export function percentile(values: number[], p: number): number {
     if (values.length === 0) return NaN;
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** A seeded PRNG for the runtime writer (the proxy has its own). */
+export function seeded(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => ((a = (Math.imul(a ^ (a >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 4294967296);
+}
+
+export interface UpdateDrillOptions {
+    provider: RolePairProvider;
+    proxy: FaultProxy;
+    /** Client on the proxy's clean listener (the runtime writer's and the checks'). */
+    clean: IAMClient;
+    /** State of a created pair; its EKS role is the one edited. */
+    state: RolePairOutputs;
+    /** Desired inputs for the i-th update (1-based). */
+    inputsFor(i: number): RolePairInputs;
+    updates: number;
+    seed: number;
+    issuerHostPath: string;
+    windowLimitMs: number;
+}
+
+export interface UpdateDrillResult extends DrillReport {
+    state: RolePairOutputs;
+    /** Our subjects absent right after an update returned, while the last write was the provider's. */
+    missingAfterUpdate: string[];
+    /** Updates after which the runtime writer's own stale write had replaced ours (its race, not the provider's). */
+    runtimeRaces: number;
+    faults: number;
+}
+
+/**
+ * `updates` subject updates through the faulted listener while the runtime writer edits the same statement; after
+ * each update, with the writer paused, checks that our subjects are there. Fault rules are the caller's.
+ */
+export async function subjectUpdateDrill(o: UpdateDrillOptions): Promise<UpdateDrillResult> {
+    const roleName = o.state.eksRoleName;
+    const writer = new RuntimeWriter(o.clean, roleName, o.issuerHostPath, seeded(o.seed));
+    const from = o.proxy.log.length;
+    let state = o.state;
+    const missingAfterUpdate: string[] = [];
+    let runtimeRaces = 0;
+    writer.start();
+    try {
+        for (let i = 1; i <= o.updates; i++) {
+            const desired = o.inputsFor(i);
+            state = (await o.provider.update("id", state, desired)).outs!;
+            await writer.stop();
+            const present = await trustSubjects(o.clean, roleName, o.issuerHostPath);
+            const missing = desired.subjects.filter((s) => !present.includes(s));
+            const lastWrite = [...o.proxy.log].reverse().find((e) => e.action === "UpdateAssumeRolePolicy" && e.roleName === roleName && e.status === 200);
+            if (missing.length && lastWrite?.listener === "clean") runtimeRaces += 1;
+            else missingAfterUpdate.push(...missing);
+            writer.start();
+        }
+    } finally {
+        await writer.stop();
+    }
+    const log = o.proxy.log.slice(from);
+    return {
+        ...analyzeTrustHistory(o.proxy.log, roleName, o.issuerHostPath, o.windowLimitMs),
+        state,
+        missingAfterUpdate,
+        runtimeRaces,
+        faults: log.filter((e) => e.fault).length,
+    };
+}
+
+export function describeDrill(r: UpdateDrillResult): string {
+    return (
+        `${r.providerWrites} provider writes, ${r.runtimeWrites} runtime writes, ${r.faults} faults; ` +
+        `lost ${r.lost.length}, resurrected ${r.resurrected.length}, reverted inside a window ${r.inWindow}, our entries replaced by the runtime's own window ${r.runtimeRaces}; ` +
+        `window median ${percentile(r.windowsMs, 50).toFixed(1)} ms, p99 ${percentile(r.windowsMs, 99).toFixed(1)} ms, max ${Math.max(...r.windowsMs).toFixed(1)} ms`
+    );
 }
