@@ -1,14 +1,23 @@
 /**
  * One benchmark measurement in a fresh process (so peak RSS and module caches belong to it alone). Prints one JSON
  * line: { ms, maxRssMb, resources }.
- *   node dist/bench/worker.js program <ours|baseline> <N>
+ *   node dist/bench/worker.js program <entry|baseline|ts-node|compiled-no-stacks> <N>
  *   node dist/bench/worker.js preview <N>
+ *
+ * Program variants, all under Pulumi's mock runtime:
+ *   entry              scripts/pulumi-entry.js, what `pulumi up` runs (package.json main), stack capture on as in
+ *                      the real runtime
+ *   baseline           bench/baseline (compiled), stack capture on
+ *   ts-node            index.ts through ts-node registered as Pulumi's Node host does with `typescript: true`
+ *                      (type-checking, source maps): the entry before this change, stack capture on
+ *   compiled-no-stacks dist/index.js with stack capture off: what the offline preview runs
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { runProgram } from "../preview/runtime";
+import { PROJECT_ROOT } from "../preview/stackFile";
 import { generatedStackConfig } from "./fixtures";
 
 function flat(raw: Record<string, unknown>): Record<string, string> {
@@ -21,8 +30,15 @@ async function main(): Promise<void> {
     let resources: number;
     if (mode === "program") {
         const n = Number(b);
-        const programPath = a === "baseline" ? path.join(__dirname, "baseline") : undefined;
-        const run = await runProgram({ config: flat(generatedStackConfig(n)), stack: "bench", programPath });
+        let programPath: string | undefined;
+        if (a === "entry") programPath = path.join(PROJECT_ROOT, "scripts", "pulumi-entry.js");
+        else if (a === "baseline") programPath = path.join(__dirname, "baseline");
+        else if (a === "ts-node") {
+            // As @pulumi/pulumi's cmd/run does for `typescript: true` without noCheck in tsconfig.json.
+            require("ts-node").register({ project: path.join(PROJECT_ROOT, "tsconfig.json"), transpileOnly: false, compilerOptions: { target: "ES2020", module: "commonjs", moduleResolution: "node", sourceMap: true } });
+            programPath = path.join(PROJECT_ROOT, "index.ts");
+        } else if (a !== "compiled-no-stacks") throw new Error(`unknown program ${a}`);
+        const run = await runProgram({ config: flat(generatedStackConfig(n)), stack: "bench", programPath, captureStacks: a !== "compiled-no-stacks" });
         resources = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
     } else if (mode === "preview") {
         const n = Number(a);
