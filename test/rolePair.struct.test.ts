@@ -10,18 +10,15 @@ import {
     GetRoleCommand,
     GetRolePolicyCommand,
     IAMClient,
-    IAMServiceException,
     ListAttachedRolePoliciesCommand,
     PutRolePolicyCommand,
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
+import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
+import { PROVIDER_ARN, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: object): { toJavaScript(): object } } };
-
-const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/STRUCT";
-const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
 
 /** As the host does with each result: add the serialized provider, then encode; returns the decoded value. */
 function throughHost(result: object | undefined): object {
@@ -45,29 +42,19 @@ const bare: RolePairInputs = {
     oidcProviderArn: PROVIDER_ARN,
 };
 
-function trust(subjects: string[]) {
-    return {
-        Version: "2012-10-17",
-        Statement: [{ Sid: OWNED_STATEMENT_SID, Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com", [`${ISSUER}:sub`]: subjects } } }],
-    };
-}
-
 describe("RolePairProvider results through the host's protobuf Struct encoding", () => {
     let iam: ReturnType<typeof mockClient>;
     before(() => {
         iam = mockClient(IAMClient);
-        process.env.AWS_ACCESS_KEY_ID = "unit";
-        process.env.AWS_SECRET_ACCESS_KEY = "unit";
-        process.env.AWS_REGION = "us-east-1";
-        delete process.env.AWS_ENDPOINT_URL;
+        useMockedAws();
     });
     beforeEach(() => {
         iam.reset();
         // IAM's default max session (3600) and no inline asset policy: read() has nothing to report for them.
-        const role = (name: string, doc: object) => ({ Role: { RoleName: name, Arn: `arn:aws:iam::123456789012:role/${name}`, Path: "/", RoleId: "AROA", CreateDate: new Date(), MaxSessionDuration: 3600, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc)) } });
-        iam.on(GetRoleCommand, { RoleName: "eks-role" }).resolves(role("eks-role", trust(bare.subjects)));
-        iam.on(GetRoleCommand, { RoleName: "asset-role" }).resolves(role("asset-role", { Version: "2012-10-17", Statement: [{ Sid: "TrustedRole", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/eks-role" }, Action: "sts:AssumeRole" }] }));
-        iam.on(GetRolePolicyCommand).rejects(new IAMServiceException({ name: "NoSuchEntityException", message: "no such policy", $fault: "client", $metadata: { httpStatusCode: 404 } }));
+        const defaultSession = { MaxSessionDuration: 3600 };
+        iam.on(GetRoleCommand, { RoleName: "eks-role" }).resolves(getRoleReply(trustWith(bare.subjects), "eks-role", defaultSession));
+        iam.on(GetRoleCommand, { RoleName: "asset-role" }).resolves(getRoleReply({ Version: "2012-10-17", Statement: [{ Sid: "TrustedRole", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/eks-role" }, Action: "sts:AssumeRole" }] }, "asset-role", defaultSession));
+        iam.on(GetRolePolicyCommand).rejects(awsError("NoSuchEntityException", "no such policy", 404));
         iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: bare.assetPolicyArns[0], PolicyName: "read" }] });
         iam.on(CreateRoleCommand).resolves({ Role: {} as never });
         iam.on(PutRolePolicyCommand).resolves({});
@@ -102,7 +89,7 @@ describe("RolePairProvider results through the host's protobuf Struct encoding",
     });
 
     it("read of a role that is gone encodes (the engine then drops the resource)", async () => {
-        iam.on(GetRoleCommand, { RoleName: "eks-role" }).rejects(new IAMServiceException({ name: "NoSuchEntityException", message: "gone", $fault: "client", $metadata: { httpStatusCode: 404 } }));
+        iam.on(GetRoleCommand, { RoleName: "eks-role" }).rejects(awsError("NoSuchEntityException", "gone", 404));
         const read = await new RolePairProvider().read("id", { ...bare } as RolePairOutputs);
         expect(read.id).to.equal(undefined);
         throughHost(read.props);

@@ -7,21 +7,13 @@ import {
     DeleteRolePolicyCommand,
     GetRoleCommand,
     IAMClient,
-    IAMServiceException,
     PutRolePolicyCommand,
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { iamClient } from "../components/rolePair/aws";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
+import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { policiesEqual } from "../components/trust";
-import { PolicyDocument } from "../components/policies";
-
-const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/UNIT";
-const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
-
-function awsError(name: string, message: string, status = 400): IAMServiceException {
-    return new IAMServiceException({ name, message, $fault: "client", $metadata: { httpStatusCode: status } });
-}
+import { PROVIDER_ARN, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 
 const inputs: RolePairInputs = {
     name: "pair",
@@ -39,26 +31,6 @@ const inputs: RolePairInputs = {
     trustPolicyMaxLength: 2048,
     oidcProviderArn: PROVIDER_ARN,
 };
-
-function trustWith(subjects: string[], extra: object[] = []): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: OWNED_STATEMENT_SID,
-                Effect: "Allow",
-                Principal: { Federated: PROVIDER_ARN },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com", [`${ISSUER}:sub`]: subjects } },
-            },
-            ...(extra as never[]),
-        ],
-    };
-}
-
-function getRoleReply(trust: PolicyDocument) {
-    return { Role: { RoleName: "eks-role", Arn: "arn:aws:iam::123456789012:role/eks-role", Path: "/", RoleId: "AROA", CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)) } };
-}
 
 const state: RolePairOutputs = {
     ...inputs,
@@ -78,10 +50,7 @@ describe("RolePairProvider error paths (SDK mocked)", () => {
     });
     beforeEach(() => {
         iam.reset();
-        process.env.AWS_ACCESS_KEY_ID = "unit";
-        process.env.AWS_SECRET_ACCESS_KEY = "unit";
-        process.env.AWS_REGION = "us-east-1";
-        delete process.env.AWS_ENDPOINT_URL;
+        useMockedAws();
     });
     after(() => {
         iam.restore();
@@ -108,7 +77,7 @@ describe("RolePairProvider error paths (SDK mocked)", () => {
         iam.on(DeleteRolePolicyCommand).resolves({});
         iam.on(DeleteRoleCommand).resolves({});
         // The rollback deletes a role only when it carries our owner tag.
-        iam.on(GetRoleCommand, { RoleName: "eks-role" }).resolves({ Role: { ...getRoleReply(trustWith(inputs.subjects)).Role, Tags: [{ Key: "kubeflow-irsa:role-pair", Value: inputs.owner }] } });
+        iam.on(GetRoleCommand, { RoleName: "eks-role" }).resolves(getRoleReply(trustWith(inputs.subjects), "eks-role", { Tags: [{ Key: "kubeflow-irsa:role-pair", Value: inputs.owner }] }));
         iam.on(GetRoleCommand, { RoleName: "asset-role" }).rejects(awsError("NoSuchEntityException", "not found", 404));
         const provider = new RolePairProvider({ principalRetryBaseDelayMs: 5, principalPropagationTimeoutMs: 30 });
         const err = await provider.create(inputs).then(() => undefined, (e: Error) => e);
