@@ -176,9 +176,11 @@ describe("RolePairProvider error paths (SDK mocked)", () => {
             .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a"])))
             // The concurrent writer's document landed after ours: it has their entry and not our new one.
             .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a", theirs])))
+            // The fresh read after the backoff.
+            .resolvesOnce(getRoleReply(trustWith(["system:serviceaccount:ns:a", theirs])))
             .resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a", "system:serviceaccount:ns:b", theirs])));
         iam.on(UpdateAssumeRolePolicyCommand).resolves({});
-        const provider = new RolePairProvider();
+        const provider = new RolePairProvider({ trustWriteBaseDelayMs: 1 });
         const created = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] });
         const outs = created.outs!;
         const writes = iam.commandCalls(UpdateAssumeRolePolicyCommand).map((c) => JSON.parse(c.args[0].input.PolicyDocument!));
@@ -190,7 +192,7 @@ describe("RolePairProvider error paths (SDK mocked)", () => {
     it("stops after a bounded number of merge rounds when another writer keeps dropping our entries", async () => {
         iam.on(GetRoleCommand).resolves(getRoleReply(trustWith(["system:serviceaccount:ns:a"])));
         iam.on(UpdateAssumeRolePolicyCommand).resolves({});
-        const provider = new RolePairProvider({ maxMergeRounds: 2 });
+        const provider = new RolePairProvider({ maxMergeRounds: 2, trustWriteBaseDelayMs: 1 });
         const err = await provider.update("id", state, { ...inputs, subjects: ["system:serviceaccount:ns:a", "system:serviceaccount:ns:b"] }).then(() => undefined, (e: Error) => e);
         expect(err?.message).to.match(/another writer kept replacing the trust policy of role eks-role \(2 merge rounds\)/);
         expect(iam.commandCalls(UpdateAssumeRolePolicyCommand)).to.have.length(2);

@@ -98,7 +98,7 @@ export interface RolePairProviderOptions {
     principalPropagationTimeoutMs?: number;
     /** First backoff delay of that retry (default 1 s, doubling). */
     principalRetryBaseDelayMs?: number;
-    /** Verify-and-merge rounds after a trust write when a concurrent writer dropped our entries (default 3). */
+    /** Verify-and-merge rounds after a trust write when a concurrent writer dropped our entries (default 5). */
     maxMergeRounds?: number;
     /** Read-merge-write attempts of a trust write that failed retryably (throttling, 5xx, lost response; default 8). */
     maxTrustWriteAttempts?: number;
@@ -135,7 +135,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     constructor(options: RolePairProviderOptions = {}) {
         this.timeoutMs = options.principalPropagationTimeoutMs ?? 120_000;
         this.baseDelayMs = options.principalRetryBaseDelayMs ?? 1_000;
-        this.maxMergeRounds = options.maxMergeRounds ?? 3;
+        this.maxMergeRounds = options.maxMergeRounds ?? 5;
         this.maxTrustWriteAttempts = options.maxTrustWriteAttempts ?? 8;
         this.trustWriteBaseDelayMs = options.trustWriteBaseDelayMs ?? 200;
         this.observe = options.observe;
@@ -371,7 +371,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
      * unanswered write goes back to a fresh read and merges again (a re-sent document would be stale, dropping
      * entries others added meanwhile or bringing back ones they removed). After a write, a verifying read checks
      * that our entries are there and that no entry we removed came back; otherwise a concurrent writer replaced
-     * the document from an older read, and we merge again on top of theirs, a bounded number of rounds.
+     * the document from an older read, and after a random backoff we read and merge again, a bounded number of rounds.
      */
     private async writeTrust(news: RolePairInputs, previouslyOwned: string[]): Promise<Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">> {
         const reader = this.eksIam();
@@ -419,7 +419,11 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                 const what = [missing.length ? `missing: ${missing.join(", ")}` : "", resurrected.length ? `back after removal: ${resurrected.join(", ")}` : ""].filter(Boolean).join("; ");
                 throw new Error(`role pair ${news.name}: another writer kept replacing the trust policy of role ${news.eksRoleName} (${round} merge rounds); ${what}: run pulumi up again`);
             }
-            round += 1; // merge again on top of the document we just read
+            // Racing writers: step back a random while, so the next round is unlikely to meet the other one's
+            // read->write window again, then merge on top of what is there then.
+            await sleep(backoff(this.trustWriteBaseDelayMs, round));
+            round += 1;
+            current = await read();
         }
     }
 
