@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { namespaceValues, parseStackConfig } from "./components/config";
 import { ProfileControllerIrsa } from "./components/controllerIrsa";
 import { ClusterOidcProvider } from "./components/oidcProvider";
-import { profileControllerRoleName } from "./components/policies";
+import { profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
 

@@ -4,19 +4,9 @@
  * value and what is allowed. Nothing deeper re-checks raw config.
  */
 import { z } from "zod";
-import {
-    PolicyStatement,
-    arnAccount,
-    ROLE_INLINE_POLICIES_MAX_LENGTH,
-    policyLength,
-    profileControllerPolicy,
-    profileControllerRoleName,
-    profileRoleName,
-    roleArn,
-    issuerHostPath,
-    issuerHostPathFromProviderArn,
-    grantsIamWriteOnAnyResource,
-} from "./policies";
+import { policyLength, PolicyStatement } from "./iamDocument";
+import { arnAccount, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleName, roleArn } from "./names";
+import { grantsIamWriteOnAnyResource, profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH } from "./permissionPolicies";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
 
 /** The config namespace: keys are `kubeflow-irsa:<key>` in `stacks/Pulumi.<env>.yaml`. */

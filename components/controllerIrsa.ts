@@ -1,13 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    OidcTrustTarget,
-    ROLE_ARN_ANNOTATION,
-    profileControllerPolicy,
-    serviceAccountSubject,
-    webIdentityTrustPolicy,
-} from "./policies";
+import { serviceAccountSubject } from "./names";
+import { OidcTrustTarget, webIdentityTrustPolicy } from "./trustDocuments";
+import { profileControllerPolicy } from "./permissionPolicies";
+import { ROLE_ARN_ANNOTATION } from "./manifests";
 
 export interface ProfileControllerIrsaArgs {
     /** Namespace of the profile controller (Kubeflow default `kubeflow`). */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OidcTrustTarget, STS_AUDIENCE, issuerHostPath, issuerHostPathFromProviderArn } from "./policies";
+import { issuerHostPath, issuerHostPathFromProviderArn } from "./names";
+import { OidcTrustTarget, STS_AUDIENCE } from "./trustDocuments";
 
 export interface ClusterOidcProviderArgs {
     /** EKS cluster name; its issuer is looked up when `issuerUrl` is not given. */

@@ -1,15 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    OidcTrustTarget,
-    PolicyDocument,
-    ResourceQuotaSpec,
-    profileManifest,
-    s3AccessPolicy,
-    serviceAccountSubject,
-    webIdentityTrustPolicy,
-} from "./policies";
+import { PolicyDocument } from "./iamDocument";
+import { serviceAccountSubject } from "./names";
+import { OidcTrustTarget, webIdentityTrustPolicy } from "./trustDocuments";
+import { s3AccessPolicy } from "./permissionPolicies";
+import { profileManifest, ResourceQuotaSpec } from "./manifests";
 
 export interface ProfileArgs {
     /** Owner's user name or email (or group name with `ownerKind: "Group"`). */

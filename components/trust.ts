@@ -3,15 +3,9 @@
  * comparison, merge our statement's `sub` entries without touching anyone else's, and check the size quota.
  * Used by the role-pair provider (check, diff, update, read) and by the preview. Nothing here imports Pulumi.
  */
-import {
-    PolicyDocument,
-    PolicyStatement,
-    SUBJECT_PREFIX,
-    SubjectMatch,
-    policyLength,
-    sortedUnique,
-    webIdentityTrustStatement,
-} from "./policies";
+import { asList, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "./iamDocument";
+import { SUBJECT_PREFIX } from "./names";
+import { SubjectMatch, webIdentityTrustStatement } from "./trustDocuments";
 
 /** IAM's default quota on a role trust policy (characters, whitespace excluded). */
 export const DEFAULT_TRUST_POLICY_MAX_LENGTH = 2048;
@@ -86,10 +80,6 @@ export function canonicalPolicy(doc: PolicyDocument): { Version: string; Stateme
 
 export function policiesEqual(a: PolicyDocument, b: PolicyDocument): boolean {
     return JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));
-}
-
-function asList(value: string | string[] | undefined): string[] {
-    return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 /** The statement we own, found by Sid. */

@@ -3,7 +3,10 @@
  * matrix and findings the preview reports, computed from the documents themselves rather than from the config
  * that produced them. Cross-checked in tests against an independent IAM simulator.
  */
-import { PolicyDocument, PolicyStatement, STS_AUDIENCE, SUBJECT_PREFIX, arnAccount, serviceAccountSubject, grantsIamWriteOnAnyResource, policyLength, wildcardMatch } from "../components/policies";
+import { asList, PolicyDocument, policyLength, PolicyStatement, wildcardMatch } from "../components/iamDocument";
+import { arnAccount, serviceAccountSubject, SUBJECT_PREFIX } from "../components/names";
+import { STS_AUDIENCE } from "../components/trustDocuments";
+import { grantsIamWriteOnAnyResource } from "../components/permissionPolicies";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, subjectProblem } from "../components/trust";
 import type { RoleView } from "./iam";
 
@@ -15,10 +18,6 @@ export interface AssumeRequest {
     action: string;
     /** Condition keys present in the request (e.g. `<issuer>:sub`, `<issuer>:aud`, `sts:ExternalId`). */
     context: Record<string, string>;
-}
-
-function asList<T>(value: T | T[] | undefined): T[] {
-    return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 function principalMatches(statement: PolicyStatement, request: AssumeRequest): boolean {

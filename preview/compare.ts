@@ -2,7 +2,7 @@
  * What changes between two plans, in the terms a reviewer of an IAM change cares about: roles added and removed,
  * who gains or loses the right to assume what, and which policy statements appear or disappear.
  */
-import { PolicyDocument } from "../components/policies";
+import { PolicyDocument } from "../components/iamDocument";
 import { canonicalPolicy } from "../components/trust";
 import { AccessAnalysis } from "./access";
 import { RoleView } from "./iam";

@@ -2,7 +2,8 @@
  * The IAM roles a plan declares, each with its trust and permission documents, read from the declared resources
  * (what the engine would receive), not from the config.
  */
-import { PolicyDocument, roleArn } from "../components/policies";
+import { PolicyDocument } from "../components/iamDocument";
+import { roleArn } from "../components/names";
 import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments } from "../components/rolePair/documents";
 import { DeclaredResource, ROLE_PAIR_TYPE, STANDIN_ACCOUNT_ID, STANDIN_PARTITION } from "./mocks";
 

@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { issuerHostPath, policyLength, roleArn } from "../components/policies";
+import { policyLength } from "../components/iamDocument";
+import { issuerHostPath, roleArn } from "../components/names";
 import { rolePairDocuments } from "../components/rolePair/documents";
 
 /** Type token of the RolePair dynamic resource. */

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { PolicyDocument, PolicyStatement } from "../components/policies";
+import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
 import { AssumeRequest, analyzeAccess, evaluateTrust, webIdentityRequest } from "../preview/access";
 import { RoleView } from "../preview/iam";
 

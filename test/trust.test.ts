@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { PolicyDocument } from "../components/policies";
+import { PolicyDocument } from "../components/iamDocument";
 import { canonicalPolicy, checkTrustQuota, decodePolicyDocument, mergeOwnedStatement, policiesEqual, statementSubjects } from "../components/trust";
 
 const HOST = "oidc.eks.us-east-1.amazonaws.com/id/T";

@@ -5,7 +5,7 @@
  * Used by the integration tests (test/rolePair.faults.test.ts) and the benchmark.
  */
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
-import { PolicyDocument } from "../components/policies";
+import { PolicyDocument } from "../components/iamDocument";
 import { OWNED_STATEMENT_SID } from "../components/rolePair/documents";
 import type { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { decodePolicyDocument, findStatement, statementSubjects } from "../components/trust";

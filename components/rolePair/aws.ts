@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { isThrottlingError, isTransientError } from "@smithy/core/retry";
-import { PolicyDocument } from "../policies";
+import { PolicyDocument } from "../iamDocument";
 import { decodePolicyDocument } from "../trust";
 
 /** Called once per AWS API call (service, command name); the benchmark counts calls with it. */

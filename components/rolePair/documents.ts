@@ -2,7 +2,10 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { PolicyDocument, arnAccount, assumeRolePolicy, issuerHostPathFromProviderArn, roleArn, roleTrustPolicy } from "../policies";
+import { PolicyDocument } from "../iamDocument";
+import { arnAccount, issuerHostPathFromProviderArn, roleArn } from "../names";
+import { roleTrustPolicy } from "../trustDocuments";
+import { assumeRolePolicy } from "../permissionPolicies";
 import { mergeOwnedStatement } from "../trust";
 import type { RolePairInputs } from "./provider";
 

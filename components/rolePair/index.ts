@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, SubjectMatch } from "../policies";
+import { PolicyDocument } from "../iamDocument";
+import { SubjectMatch } from "../trustDocuments";
 import type { RolePairInputs } from "./provider";
 import { rolePairProviderShim } from "./shim";
 

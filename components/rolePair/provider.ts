@@ -13,14 +13,9 @@ import {
     UntagRoleCommand,
     UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import {
-    PolicyDocument,
-    SubjectMatch,
-    arnAccount,
-    issuerHostPathFromProviderArn,
-    policyLength,
-    sortedUnique,
-} from "../policies";
+import { PolicyDocument, policyLength, sortedUnique } from "../iamDocument";
+import { arnAccount, issuerHostPathFromProviderArn } from "../names";
+import { SubjectMatch } from "../trustDocuments";
 import {
     DEFAULT_TRUST_POLICY_MAX_LENGTH,
     MAX_TRUST_POLICY_QUOTA,

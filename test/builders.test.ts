@@ -1,16 +1,9 @@
 import { expect } from "chai";
-import {
-    grantsIamWriteOnAnyResource,
-    issuerHostPath,
-    issuerHostPathFromProviderArn,
-    policyLength,
-    profileControllerPolicy,
-    profileManifest,
-    profileRoleName,
-    s3AccessPolicy,
-    shortenName,
-    webIdentityTrustPolicy,
-} from "../components/policies";
+import { policyLength } from "../components/iamDocument";
+import { issuerHostPath, issuerHostPathFromProviderArn, profileRoleName, shortenName } from "../components/names";
+import { webIdentityTrustPolicy } from "../components/trustDocuments";
+import { grantsIamWriteOnAnyResource, profileControllerPolicy, s3AccessPolicy } from "../components/permissionPolicies";
+import { profileManifest } from "../components/manifests";
 
 const PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC";
 const HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABC";
