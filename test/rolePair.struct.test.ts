@@ -15,7 +15,7 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
-import { PROVIDER_ARN, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
+import { PAIR_INPUTS, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: object): { toJavaScript(): object } } };
@@ -26,21 +26,8 @@ function throughHost(result: object | undefined): object {
 }
 
 // The fewest inputs a pair can have: no externalId, no asset policy, no max session, no deploy role.
-const bare: RolePairInputs = {
-    name: "bare",
-    owner: "kubeflow-irsa/unit/bare",
-    assetAccountId: "123456789012",
-    assetRoleName: "asset-role",
-    eksRoleName: "eks-role",
-    assetPolicyArns: ["arn:aws:iam::123456789012:policy/read"],
-    subjects: ["system:serviceaccount:ns:a"],
-    subjectMatch: "StringEquals",
-    exclusive: false,
-    path: "/",
-    tags: {},
-    trustPolicyMaxLength: 2048,
-    oidcProviderArn: PROVIDER_ARN,
-};
+const { assetPolicy: _assetPolicy, ...withoutAssetPolicy } = PAIR_INPUTS;
+const bare: RolePairInputs = { ...withoutAssetPolicy, name: "bare", owner: "kubeflow-irsa/unit/bare", assetPolicyArns: ["arn:aws:iam::123456789012:policy/read"] };
 
 describe("RolePairProvider results through the host's protobuf Struct encoding", () => {
     let iam: ReturnType<typeof mockClient>;

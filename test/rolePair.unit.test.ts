@@ -11,26 +11,11 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { iamClient } from "../components/rolePair/aws";
-import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
+import { RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { policiesEqual } from "../components/trust";
-import { PROVIDER_ARN, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
+import { PAIR_INPUTS, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 
-const inputs: RolePairInputs = {
-    name: "pair",
-    owner: "kubeflow-irsa/unit/pair",
-    assetAccountId: "123456789012",
-    assetRoleName: "asset-role",
-    eksRoleName: "eks-role",
-    assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] },
-    assetPolicyArns: [],
-    subjects: ["system:serviceaccount:ns:a"],
-    subjectMatch: "StringEquals",
-    exclusive: false,
-    path: "/",
-    tags: {},
-    trustPolicyMaxLength: 2048,
-    oidcProviderArn: PROVIDER_ARN,
-};
+const inputs = PAIR_INPUTS;
 
 const state: RolePairOutputs = {
     ...inputs,

@@ -2,9 +2,28 @@
 import { IAMServiceException } from "@aws-sdk/client-iam";
 import { PolicyDocument } from "../../components/iamDocument";
 import { OWNED_STATEMENT_SID } from "../../components/rolePair/documents";
+import type { RolePairInputs } from "../../components/rolePair/provider";
 
 export const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/UNIT";
 export const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
+
+/** A same-account pair with one subject and an inline asset policy. */
+export const PAIR_INPUTS: RolePairInputs = {
+    name: "pair",
+    owner: "kubeflow-irsa/unit/pair",
+    assetAccountId: "123456789012",
+    assetRoleName: "asset-role",
+    eksRoleName: "eks-role",
+    assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] },
+    assetPolicyArns: [],
+    subjects: ["system:serviceaccount:ns:a"],
+    subjectMatch: "StringEquals",
+    exclusive: false,
+    path: "/",
+    tags: {},
+    trustPolicyMaxLength: 2048,
+    oidcProviderArn: PROVIDER_ARN,
+};
 
 export function awsError(name: string, message: string, status = 400): IAMServiceException {
     return new IAMServiceException({ name, message, $fault: "client", $metadata: { httpStatusCode: status } });
