@@ -14,6 +14,7 @@ import {
     GetRolePolicyCommand,
     IAMClient,
     ListAttachedRolePoliciesCommand,
+    UntagRoleCommand,
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -168,6 +169,25 @@ describe("RolePairProvider against moto @integration", function () {
         calls.length = 0;
         await provider.update("id", state, await checked(inputs({ subjects: [...desired.subjects, "system:serviceaccount:domino-compute:run-0009"] })));
         expect(calls).to.deep.equal(["iam:GetRoleCommand", "iam:UpdateAssumeRolePolicyCommand", "iam:GetRoleCommand"]);
+    });
+
+    it("tags both roles with the owner on the first update of a pair made before the owner tag existed", async () => {
+        const desired = await checked(inputs());
+        const created = (await provider.create(desired)).outs!;
+        // As a pair made by an earlier version: no owner in state, no owner tag on the roles.
+        for (const [iam, name] of [[eksIam(), desired.eksRoleName], [assetIam(), desired.assetRoleName]] as const) {
+            await iam.send(new UntagRoleCommand({ RoleName: name, TagKeys: ["kubeflow-irsa:role-pair"] }));
+        }
+        const { owner: _owner, ...earlier } = created;
+        const diff = await provider.diff("id", earlier as RolePairOutputs, desired);
+        expect(diff.changes).to.equal(true);
+        expect(diff.replaces).to.deep.equal([]);
+        await provider.update("id", earlier as RolePairOutputs, desired);
+        for (const [iam, name] of [[eksIam(), desired.eksRoleName], [assetIam(), desired.assetRoleName]] as const) {
+            const tags = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role!.Tags;
+            expect(tags).to.deep.include({ Key: "kubeflow-irsa:role-pair", Value: "kubeflow-irsa/test/customer-read" });
+            expect(tags).to.deep.include({ Key: "team", Value: "data" });
+        }
     });
 
     it("refreshes without phantom changes and reports real drift", async () => {

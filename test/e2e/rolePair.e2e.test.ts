@@ -9,9 +9,11 @@
  * except under CI=true, where it fails.
  */
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { RolePair } from "../../components/rolePair";
+import { RolePair, RolePairArgs } from "../../components/rolePair";
+import { RolePairProvider } from "../../components/rolePair/provider";
 import { decodePolicyDocument } from "../../components/trust";
 import { Emulator, motoInstalled, startEmulator } from "../../tools/emulator";
 import { EngineStack, engineStack, pulumiCli } from "../../tools/engine";
@@ -179,5 +181,72 @@ describe("RolePair through the real Pulumi engine @e2e", function () {
         expect(destroy.summary.resourceChanges).to.deep.include({ delete: 2 });
         expect(await roleOf(eksIam(), EKS_ROLE)).to.equal(undefined);
         expect(await roleOf(assetIam(), ASSET_ROLE)).to.equal(undefined);
+    });
+});
+
+describe("RolePair whose state holds the whole serialized provider, as every pair made before the shim @e2e", function () {
+    this.timeout(300_000);
+    let emulator: Emulator | undefined;
+    let engine: EngineStack | undefined;
+    let providerArn = "";
+    let previousVersion = true;
+
+    const pairState = (e: EngineStack) => JSON.parse(e.checkpoint()).checkpoint.latest.resources.find((r: any) => r.type.endsWith("kubeflow-irsa:RolePair"));
+
+    before(async function () {
+        const cli = pulumiCli();
+        if (!cli || (!motoInstalled() && !process.env.MOTO_ENDPOINT)) {
+            if (process.env.CI) throw new Error("e2e tests need a Pulumi CLI and moto: .ci/run installs both");
+            console.warn("    SKIPPED: the real-engine e2e tests need a Pulumi CLI and moto");
+            this.skip();
+        }
+        emulator = await startEmulator();
+        providerArn = (await new IAMClient({}).send(new CreateOpenIDConnectProviderCommand({ Url: `https://${ISSUER}`, ClientIDList: ["sts.amazonaws.com"], ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"] }))).OpenIDConnectProviderArn!;
+        const args: RolePairArgs = {
+            assetAccountId: EKS_ACCOUNT, // same account: no deploy role needed
+            assetRoleName: "upgrade-asset",
+            eksRoleName: "upgrade-eks",
+            assetPolicyArns: [],
+            assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::upgrade/*" }] },
+            subjects: [run(7)],
+            oidcProviderArn: providerArn,
+        };
+        engine = await engineStack(cli!, async () => {
+            if (previousVersion) {
+                // As the previous version declared it: the provider object itself, serialized whole into state, and
+                // no owner input (the provider's check falls back to the pair name).
+                const props = { name: "upgrade", ...args, eksRoleArn: undefined, assetRoleArn: undefined, ownedSubjects: undefined, foreignSubjects: undefined, trustPolicyLength: undefined, eksAccountId: undefined };
+                class PreviousRolePair extends pulumi.dynamic.Resource {}
+                new PreviousRolePair(new RolePairProvider(), "upgrade", props, {}, "kubeflow-irsa", "RolePair");
+            } else {
+                new RolePair("upgrade", args);
+            }
+        }, "upgrade");
+    });
+
+    after(async () => {
+        await engine?.dispose();
+        await emulator?.stop();
+    });
+
+    it("moves to the shim and gets its owner tag in one up, then refreshes through the project's code", async () => {
+        await engine!.stack.up(quiet);
+        const before = pairState(engine!);
+        expect(before.outputs.__provider.length, "the previous version stored the whole provider").to.be.above(30_000);
+
+        previousVersion = false;
+        const preview = await engine!.stack.preview({ ...quiet, diff: true });
+        expect(preview.changeSummary).to.deep.equal({ same: 1, update: 1 });
+        expect(preview.stdout).to.match(/~ owner\s*: "upgrade" => "kubeflow-irsa\/upgrade\/upgrade"/);
+        await engine!.stack.up(quiet);
+        const after = pairState(engine!);
+        expect(after.outputs.__provider.length).to.be.below(3_000);
+        expect(after.inputs.__provider).to.equal(after.outputs.__provider);
+        expect(JSON.stringify(after).length).to.be.below(10_000);
+        for (const role of ["upgrade-eks", "upgrade-asset"]) {
+            expect((await new IAMClient({}).send(new GetRoleCommand({ RoleName: role }))).Role!.Tags).to.deep.include({ Key: "kubeflow-irsa:role-pair", Value: "kubeflow-irsa/upgrade/upgrade" });
+        }
+        await engine!.stack.refresh({ ...quiet, expectNoChanges: true });
+        await engine!.stack.destroy(quiet);
     });
 });
