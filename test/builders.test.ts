@@ -50,7 +50,7 @@ describe("policy builders", () => {
 
     describe("s3AccessPolicy", () => {
         it("grants exactly the listed buckets and prefixes", () => {
-            const doc = s3AccessPolicy("aws", ["data-b/team/x/", "data-a", "data-b/shared"])!;
+            const doc = s3AccessPolicy("aws", ["data-b/team/x/", "data-a", "data-b/common"])!;
             const bySid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
             expect(bySid.BucketLocation.Resource).to.deep.equal(["arn:aws:s3:::data-a", "arn:aws:s3:::data-b"]);
             expect(bySid.ListBuckets.Resource).to.deep.equal(["arn:aws:s3:::data-a"]);
@@ -59,10 +59,10 @@ describe("policy builders", () => {
                 Effect: "Allow",
                 Action: "s3:ListBucket",
                 Resource: "arn:aws:s3:::data-b",
-                Condition: { StringLike: { "s3:prefix": ["shared", "shared/*", "team/x", "team/x/*"] } },
+                Condition: { StringLike: { "s3:prefix": ["common", "common/*", "team/x", "team/x/*"] } },
             });
             expect(bySid.ReadWriteObjects.Action).to.deep.equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
-            expect(bySid.ReadWriteObjects.Resource).to.deep.equal(["arn:aws:s3:::data-a/*", "arn:aws:s3:::data-b/shared/*", "arn:aws:s3:::data-b/team/x/*"]);
+            expect(bySid.ReadWriteObjects.Resource).to.deep.equal(["arn:aws:s3:::data-a/*", "arn:aws:s3:::data-b/common/*", "arn:aws:s3:::data-b/team/x/*"]);
             for (const s of doc.Statement) {
                 expect([s.Resource].flat().some((r) => r === "*" || r === "arn:aws:s3:::*")).to.equal(false);
             }
