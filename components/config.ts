@@ -7,6 +7,7 @@ import { z } from "zod";
 import { policyLength, PolicyStatement } from "./iamDocument";
 import { arnAccount, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleName, roleArn } from "./names";
 import { grantsIamWriteOnAnyResource, profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH } from "./permissionPolicies";
+import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "./manifests";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
 
 /** The config namespace: keys are `kubeflow-irsa:<key>` in `stacks/Pulumi.<env>.yaml`. */
@@ -173,7 +174,19 @@ const profileEntry = z
         tags: tags.default({}),
         resourceQuota: resourceQuota.optional(),
     })
-    .strict();
+    .strict()
+    .superRefine((p, ctx) => {
+        const others = p.serviceAccounts.filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT);
+        if (!p.annotateOnly && others.length > 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["serviceAccounts"],
+                message:
+                    `lists ${others.join(", ")} besides ${PLUGIN_ANNOTATED_SERVICE_ACCOUNT}, but annotateOnly is false: the profile controller would rewrite the role's trust to ` +
+                    `${PLUGIN_ANNOTATED_SERVICE_ACCOUNT} alone and cut them off; set annotateOnly: true (this package manages the trust) or list only ${PLUGIN_ANNOTATED_SERVICE_ACCOUNT}`,
+            });
+        }
+    });
 
 const rolePairEntry = z
     .object({

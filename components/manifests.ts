@@ -6,6 +6,11 @@
  */
 /** The annotation the EKS pod identity webhook reads to inject web-identity credentials. */
 export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
+/**
+ * The one service account the Kubeflow `AwsIamForServiceAccount` plugin annotates (kubeflow/dashboard
+ * `plugin_iam.go`); with `annotateOnly: false` the controller also rewrites the role's trust to it alone.
+ */
+export const PLUGIN_ANNOTATED_SERVICE_ACCOUNT = "default-editor";
 
 export interface ResourceQuotaSpec {
     hard?: Record<string, string | number>;

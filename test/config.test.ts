@@ -173,6 +173,16 @@ describe("stack config", () => {
         expectProblem(raw, "kubeflow-irsa:oidcProviderArn", /must name the same issuer/);
     });
 
+    it("rejects service accounts besides default-editor on a profile the controller manages (annotateOnly: false)", () => {
+        const raw = validConfig();
+        raw.profiles[1].serviceAccounts = ["default-editor", "nlp-batch"];
+        expectProblem(raw, "kubeflow-irsa:profiles[1].serviceAccounts", /\["default-editor","nlp-batch"\] lists nlp-batch besides default-editor, but annotateOnly is false: the profile controller would rewrite the role's trust to default-editor alone and cut them off; set annotateOnly: true/);
+        raw.profiles[1].annotateOnly = true;
+        expect(() => parseStackConfig(raw)).to.not.throw();
+        raw.profiles[1] = { ...raw.profiles[1], annotateOnly: false, serviceAccounts: ["default-editor"] };
+        expect(() => parseStackConfig(raw)).to.not.throw();
+    });
+
     it("rejects more managed profiles than the controller's inline policy quota holds", () => {
         const raw = validConfig();
         raw.profiles = Array.from({ length: 200 }, (_, i) => ({ name: `p${i}`, owner: "o", annotateOnly: false }));
