@@ -5,8 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { SECRET_PLACEHOLDER } from "./mocks";
 import { PROJECT_NAME } from "./runtime";
+
+/**
+ * What the program reads for a `secure:` value offline: a value that passes the config rules a secret is held to
+ * (e.g. an external id's characters), so a stack with secrets previews. Its key is marked secret, so plans and
+ * reports show `[secret]`, never this.
+ */
+export const SECURE_STAND_IN = "offline-preview-secret";
 
 /** The folder with Pulumi.yaml, found upwards from here (this file runs from sources and from dist/). */
 function findProjectRoot(start: string): string {
@@ -32,9 +38,9 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
 }
 
-/** `secure:` values, at any depth, read as the placeholder; reports whether there was one. */
+/** `secure:` values, at any depth, read as the stand-in; reports whether there was one. */
 function opaqueSecrets(value: unknown): { value: unknown; secret: boolean } {
-    if (isSecure(value)) return { value: SECRET_PLACEHOLDER, secret: true };
+    if (isSecure(value)) return { value: SECURE_STAND_IN, secret: true };
     if (value && typeof value === "object") {
         const entries = Object.entries(value).map(([k, v]) => [k, opaqueSecrets(v)] as const);
         const rebuilt = entries.map(([k, v]) => [k, v.value]);

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runPreview } from "../preview/preview";
-import { STACKS_DIR, PROJECT_ROOT, flattenStackConfig } from "../preview/stackFile";
+import { STACKS_DIR, PROJECT_ROOT, SECURE_STAND_IN, flattenStackConfig } from "../preview/stackFile";
 
 const GOLDEN = path.join(__dirname, "golden", "plan.dev.json");
 const quiet = () => undefined;
@@ -134,10 +134,25 @@ describe("offline preview", function () {
         expect(flat.config).to.deep.equal({
             "aws:region": "us-east-1",
             "kubeflow-irsa:clusterName": "kf",
-            "kubeflow-irsa:token": "[secret]",
-            "kubeflow-irsa:rolePairs": '[{"name":"p","externalId":"[secret]"}]',
+            "kubeflow-irsa:token": SECURE_STAND_IN,
+            "kubeflow-irsa:rolePairs": `[{"name":"p","externalId":"${SECURE_STAND_IN}"}]`,
         });
         expect(flat.secretKeys).to.deep.equal(["kubeflow-irsa:token", "kubeflow-irsa:rolePairs"]);
+    });
+
+    it("previews a stack whose role-pair external id is a secure value, showing it only as [secret]", async () => {
+        const stacksDir = tempDir("kfirsa-secure-");
+        const text = fs.readFileSync(path.join(STACKS_DIR, "Pulumi.dev.yaml"), "utf8");
+        expect(text).to.match(/ externalId: kf-dev-customer-read\n/);
+        fs.writeFileSync(path.join(stacksDir, "Pulumi.dev.yaml"), text.replace(/ externalId: kf-dev-customer-read\n/, " externalId:\n        secure: v1:c2VjcmV0LWNpcGhlcnRleHQ=\n"));
+        const result = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-secure-out-"), log: quiet });
+        const pair = result.plan.resources.find((r) => r.type.endsWith("kubeflow-irsa:RolePair"))!;
+        expect(pair.inputs.externalId).to.equal("[secret]");
+        for (const file of result.files) {
+            const written = fs.readFileSync(path.join(result.outDir, file), "utf8");
+            expect(written, file).to.not.contain(SECURE_STAND_IN);
+            expect(written, file).to.not.contain("v1:c2VjcmV0");
+        }
     });
 
     describe("command line", () => {
