@@ -236,6 +236,14 @@ const profileController = z
     })
     .strict();
 
+const pipeline = z
+    .object({
+        repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { error: "must be the GitHub repository as <owner>/<repo>" }),
+        accountId: z.string().regex(ACCOUNT_ID, { error: "must be the 12-digit account of the stack's roles and cluster (quote it in YAML)" }).optional(),
+        environment: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, { error: "must be a GitHub environment name (letters, digits, '.', '_' and '-')" }).optional(),
+    })
+    .strict();
+
 const stackConfigSchema = z
     .object({
         clusterName: z
@@ -250,6 +258,7 @@ const stackConfigSchema = z
         profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true }),
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),
         rolePairs: z.array(rolePairEntry).default([]),
+        pipeline: pipeline.optional(),
     })
     .strict();
 
@@ -326,6 +335,7 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
         rolePairs: rolePairEntry.shape,
         profileController: profileController.shape,
         resourceQuota: resourceQuota.shape,
+        pipeline: pipeline.shape,
     };
     if (last === undefined) {
         return Object.keys(stackConfigSchema.shape);
@@ -354,6 +364,10 @@ function issueProblems(issue: z.core.$ZodIssue): Problem[] {
     }
     if (issue.code === "invalid_type" && issue.input === undefined) {
         return [{ path: issue.path, message: issue.message.startsWith("is required") ? issue.message : `is required (${issue.expected} expected)` }];
+    }
+    if (issue.code === "invalid_type" && issue.expected === "string" && typeof issue.input === "number") {
+        // YAML reads an unquoted account id as a number.
+        return [{ path: issue.path, message: `must be a string: quote it in YAML ("${issue.input}")` }];
     }
     if (issue.code === "invalid_type") {
         return [{ path: issue.path, message: `must be ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}` }];
@@ -460,7 +474,8 @@ export interface ParsedStackConfig extends StackConfig {
  * the typed config, or throws a StackConfigError listing every problem.
  */
 export function parseStackConfig(raw: Record<string, unknown>): ParsedStackConfig {
-    const parsed = stackConfigSchema.safeParse(raw);
+    // reportInput: issues carry the value, so a wrong type ("must be a string") is told apart from a missing key.
+    const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
         const problems = parsed.error.issues.flatMap(issueProblems);
         throw new StackConfigError(problems.map((p) => `${formatPath(p.path)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`));

@@ -11,6 +11,7 @@ import { AccessAnalysis, analyzeAccess } from "./access";
 import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
+import { pipelineRolesFor } from "./pipeline";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
 import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
@@ -80,6 +81,7 @@ function writeOutputs(outDir: string, report: ReportInput): string[] {
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "iam"), { recursive: true });
     fs.mkdirSync(path.join(outDir, "k8s"), { recursive: true });
+    if (report.pipeline) fs.mkdirSync(path.join(outDir, "pipeline"), { recursive: true });
     const files: string[] = [];
     const write = (relative: string, text: string) => {
         fs.writeFileSync(path.join(outDir, relative), text.endsWith("\n") ? text : `${text}\n`);
@@ -99,6 +101,9 @@ function writeOutputs(outDir: string, report: ReportInput): string[] {
                 `# A patch of the existing service account: kubectl apply --server-side --field-manager=kubeflow-irsa -f <this file>\n${stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: inputs.metadata })}`,
             );
         }
+    }
+    for (const role of report.pipeline ? [report.pipeline.preview, report.pipeline.deploy] : []) {
+        write(path.join("pipeline", `${safeFileName(role.roleName)}.json`), JSON.stringify(role, null, 2));
     }
     write("report.md", renderReport(report));
     write("summary.md", renderSummary(report));
@@ -127,7 +132,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
         changes = comparePlans(analyze(await baseline(options.stack, options.against, stacksDir)), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
-    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined };
+    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, config) };
     const files = writeOutputs(outDir, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
     return { outDir, ...current, changes, files, timingsMs };

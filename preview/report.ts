@@ -1,5 +1,6 @@
 /** report.md: what a reviewer reads in the pull request. */
 import { AccessAnalysis, shortSubject, subjectsNamed } from "./access";
+import type { PipelineRoles } from "../components/pipelineRoles";
 import { PlanChanges, hasChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
@@ -77,6 +78,8 @@ export interface ReportInput {
     roles: RoleView[];
     access: AccessAnalysis;
     changes?: { against: string; changes: PlanChanges };
+    /** The pipeline's own roles, when the stack names its repository (`pipeline`). */
+    pipeline?: PipelineRoles;
 }
 
 function headerAndVerdict(input: ReportInput, limit: number): string[] {
@@ -118,6 +121,21 @@ export function renderReport(input: ReportInput): string {
     const profiles = profileRows(plan, roles);
     out.push("## Profiles", "");
     out.push(profiles.length ? table(["profile", "role", "service accounts", "S3", "policies", "annotateOnly"], profiles.map((p) => [p.profile, `\`${p.role}\``, cell(p.serviceAccounts), cell(p.s3), cell(p.policies), p.annotateOnly])) : "None.", "");
+    out.push("## Pipeline roles", "");
+    out.push(
+        input.pipeline
+            ? "Create these from `pipeline/<role>.json` (trust and permission policy) and set them in the workflows: the preview role as the repository variable " +
+                  "`AWS_PREVIEW_ROLE_ARN`, the deploy role as the environment variable `AWS_DEPLOY_ROLE_ARN`.\n\n" +
+                  table(["role", "assumed by", "rights"], [
+                      [`\`${input.pipeline.preview.roleName}\``, input.pipeline.preview.assumedBy, "read only: the stack's roles, its OIDC provider, its cluster"],
+                      [`\`${input.pipeline.deploy.roleName}\``, input.pipeline.deploy.assumedBy, "IAM writes only on the stack's roles and OIDC provider; its cluster; its asset deploy roles"],
+                  ])
+            : "None: set `kubeflow-irsa:pipeline.repository` to have their documents written here.",
+        ...(input.pipeline && !input.pipeline.deploy.permissionPolicy.Statement.some((s) => s.Condition?.StringEquals?.["iam:PermissionsBoundary"])
+            ? ["", "The deploy role may write inline policies on the roles it manages, so it can give them any right: set `kubeflow-irsa:permissionsBoundaryArn` to cap them (the deploy role may then create roles only under that boundary)."]
+            : []),
+        "",
+    );
     out.push("## Resources", "", table(["type", "count"], countsByType(plan).map(([t, n]) => [`\`${t}\``, String(n)])), "");
     return out.join("\n");
 }

@@ -183,6 +183,19 @@ describe("stack config", () => {
         expect(() => parseStackConfig(raw)).to.not.throw();
     });
 
+    it("accepts a pipeline section and names a bad repository or account", () => {
+        const raw = validConfig();
+        raw.pipeline = { repository: "acme/ml-platform", accountId: "444455556666" };
+        expect(parseStackConfig(raw).pipeline).to.deep.equal({ repository: "acme/ml-platform", accountId: "444455556666" });
+        raw.pipeline = { repository: "ml-platform", accountId: 444455556666 };
+        const problems = problemsOf(raw).join("\n");
+        expect(problems).to.match(/kubeflow-irsa:pipeline\.repository: "ml-platform" must be the GitHub repository as <owner>\/<repo>/);
+        // A wrong type is told apart from a missing key, with the YAML fix for a number.
+        expect(problems).to.match(/kubeflow-irsa:pipeline\.accountId: 444455556666 must be a string: quote it in YAML \("444455556666"\)/);
+        raw.pipeline = { repository: true };
+        expect(problemsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.repository: true must be a string$/m);
+    });
+
     it("rejects more managed profiles than the controller's inline policy quota holds", () => {
         const raw = validConfig();
         raw.profiles = Array.from({ length: 200 }, (_, i) => ({ name: `p${i}`, owner: "o", annotateOnly: false }));

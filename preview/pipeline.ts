@@ -1,0 +1,31 @@
+/**
+ * The pipeline roles of a stack (components/pipelineRoles.ts) from its stack file, for the offline preview to write
+ * as reviewed JSON: undefined when the stack has no `pipeline` key.
+ */
+import { namespaceValues, parseStackConfig } from "../components/config";
+import { issuerHostPath, issuerHostPathFromProviderArn, roleArn } from "../components/names";
+import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";
+import { STANDIN_ACCOUNT_ID, STANDIN_PARTITION } from "./mocks";
+import { StackFileConfig } from "./stackFile";
+
+export function pipelineRolesFor(stack: string, file: StackFileConfig): PipelineRoles | undefined {
+    const cfg = parseStackConfig(namespaceValues(file.config));
+    if (!cfg.pipeline) return undefined;
+    const accountId = cfg.pipeline.accountId ?? STANDIN_ACCOUNT_ID;
+    const issuer = cfg.oidcIssuerUrl ? issuerHostPath(cfg.oidcIssuerUrl) : cfg.oidcProviderArn ? issuerHostPathFromProviderArn(cfg.oidcProviderArn) : undefined;
+    return pipelineRoles({
+        partition: STANDIN_PARTITION,
+        accountId,
+        repository: cfg.pipeline.repository,
+        environment: cfg.pipeline.environment ?? stack,
+        clusterName: cfg.clusterName,
+        rolePath: cfg.rolePath,
+        otherRoleArns: cfg.rolePairs.map((pair) => roleArn(STANDIN_PARTITION, accountId, pair.path, pair.eksRoleName)),
+        oidcIssuerHostPath: issuer,
+        adoptedOidcProviderArn: cfg.oidcProviderArn,
+        // A stack-wide boundary applies to every profile and the controller; per-profile ones may replace it.
+        permissionsBoundaryArns: cfg.permissionsBoundaryArn ? [cfg.permissionsBoundaryArn, ...cfg.resolvedProfiles.map((p) => p.permissionsBoundaryArn!)] : [],
+        assetDeployRoleArns: cfg.rolePairs.flatMap((pair) => (pair.assetDeployRoleArn ? [pair.assetDeployRoleArn] : [])),
+        attachablePolicyArns: cfg.resolvedProfiles.flatMap((p) => p.policyArns),
+    });
+}
