@@ -9,7 +9,7 @@ import { RolePairInputs, RolePairProvider } from "../components/rolePair/provide
 import { Emulator, resetEmulator, startEmulator } from "../tools/emulator";
 import { engineStack, pulumiCli } from "../tools/engine";
 import { FaultProxy } from "../tools/faultProxy";
-import { UpdateDrillResult, subjectUpdateDrill } from "../tools/trustDrill";
+import { DRILL_FAULTS, UpdateDrillResult, drillSubjects, subjectUpdateDrill } from "../tools/trustDrill";
 
 const ASSET_ACCOUNT = "222222222222";
 const DEPLOY_ROLE = `arn:aws:iam::${ASSET_ACCOUNT}:role/asset-deployer`;
@@ -102,10 +102,10 @@ export async function windowBench(seeds: number[], updates: number): Promise<Arr
                 subjects, subjectMatch: "StringEquals", exclusive: false, assetDeployRoleArn: DEPLOY_ROLE, path: "/", tags: {}, trustPolicyMaxLength: 4096, oidcProviderArn: providerArn,
             });
             const state = (await provider.create(inputs([ours(0)]))).outs!;
-            proxy.faults([{ actions: "*", throttle: 0.2, delayMs: [0, 15] }, { actions: ["UpdateAssumeRolePolicy"], dropResponse: 0.05 }], seed);
+            proxy.faults(DRILL_FAULTS, seed);
             const result = await subjectUpdateDrill({
                 provider, proxy, clean: clean(), state, seed, updates, issuerHostPath: ISSUER, windowLimitMs: 100,
-                inputsFor: (i) => inputs(Array.from({ length: 1 + (i % 4) }, (_, k) => ours(i + k)).concat(i % 3 === 0 ? [] : [ours(0)])),
+                inputsFor: (i) => inputs(drillSubjects(i, ours)),
             });
             out.push({ seed, result });
             process.stderr.write(`trust-write drill seed ${seed}: lost ${result.lost.length}, resurrected ${result.resurrected.length}\n`);

@@ -11,7 +11,7 @@ import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components
 import { decodePolicyDocument } from "../components/trust";
 import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 import { FaultProxy } from "../tools/faultProxy";
-import { describeDrill, subjectUpdateDrill } from "../tools/trustDrill";
+import { DRILL_FAULTS, describeDrill, drillSubjects, subjectUpdateDrill } from "../tools/trustDrill";
 
 const ASSET_ACCOUNT = "222222222222";
 const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/DRILL";
@@ -146,14 +146,10 @@ describe("RolePairProvider fault drills @integration", function () {
             doc.Statement.push(foreignStatement);
             await clean().send(new UpdateAssumeRolePolicyCommand({ RoleName: "drill-eks", PolicyDocument: JSON.stringify(doc) }));
 
-            proxy.faults([
-                { actions: "*", throttle: 0.2, delayMs: [0, 15] },
-                { actions: ["UpdateAssumeRolePolicy"], dropResponse: 0.05 },
-            ], seed);
-            // Add one, and every third update also remove one: our set moves like a real config.
+            proxy.faults(DRILL_FAULTS, seed);
             const report = await subjectUpdateDrill({
                 provider, proxy, clean: clean(), state, seed, updates: 20, issuerHostPath: ISSUER, windowLimitMs: WINDOW_LIMIT_MS,
-                inputsFor: (i) => inputs({ subjects: Array.from({ length: 1 + (i % 4) }, (_, k) => ours(i + k)).concat(i % 3 === 0 ? [] : [ours(0)]) }),
+                inputsFor: (i) => inputs({ subjects: drillSubjects(i, ours) }),
             }).finally(() => proxy.clear());
             const finalDoc: any = decodePolicyDocument((await roleOf(clean(), "drill-eks"))!.AssumeRolePolicyDocument!);
             console.log(`      seed ${seed}: ${describeDrill(report)}`);

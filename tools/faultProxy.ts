@@ -117,7 +117,7 @@ export class FaultProxy {
         for (const shot of this.oneShots) {
             if (shot.action === action && (!shot.roleName || shot.roleName === roleName) && ++shot.seen === shot.nth) {
                 this.oneShots = this.oneShots.filter((s) => s !== shot);
-                return { fault: shot.fault === "drop" ? "drop" : shot.fault, delay: 0 };
+                return { fault: shot.fault, delay: 0 };
             }
         }
         let delay = 0;

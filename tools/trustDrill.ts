@@ -9,20 +9,19 @@ import { PolicyDocument } from "../components/iamDocument";
 import { OWNED_STATEMENT_SID } from "../components/rolePair/documents";
 import type { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { decodePolicyDocument, findStatement, statementSubjects } from "../components/trust";
-import { FaultProxy, ProxyEvent } from "./faultProxy";
+import { FaultProxy, FaultRule, ProxyEvent } from "./faultProxy";
 
 /** Every entry the runtime writer adds starts with this. */
 export const RUNTIME_PREFIX = "system:serviceaccount:rt:";
 
 /**
  * A cooperative runtime writer, as the README asks of one: re-read before each write, change only its own entries,
- * write at once. It keeps its own ledger of what it added and removed.
+ * write at once. What it wrote is read back from the proxy's log, not kept here.
  */
 export class RuntimeWriter {
     private running = false;
     private loop: Promise<void> = Promise.resolve();
     private next = 0;
-    readonly writes: number[] = [];
 
     constructor(
         private readonly iam: IAMClient,
@@ -66,7 +65,6 @@ export class RuntimeWriter {
         }
         statement.Condition![operator]![key] = next;
         await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: this.roleName, PolicyDocument: JSON.stringify(doc) }));
-        this.writes.push(Date.now());
     }
 }
 
@@ -143,6 +141,17 @@ export function percentile(values: number[], p: number): number {
     if (values.length === 0) return NaN;
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** The drill's faults on the provider's side: 20% throttling and 0-15 ms latency on every call, 5% of trust writes answered by a dropped connection after they took effect. */
+export const DRILL_FAULTS: FaultRule[] = [
+    { actions: "*", throttle: 0.2, delayMs: [0, 15] },
+    { actions: ["UpdateAssumeRolePolicy"], dropResponse: 0.05 },
+];
+
+/** Our subjects at the drill's i-th update: a moving set, as a real config moves (`ours(0)` leaves every third update). */
+export function drillSubjects(i: number, ours: (n: number) => string): string[] {
+    return Array.from({ length: 1 + (i % 4) }, (_, k) => ours(i + k)).concat(i % 3 === 0 ? [] : [ours(0)]);
 }
 
 /** A seeded PRNG for the runtime writer (the proxy has its own). */

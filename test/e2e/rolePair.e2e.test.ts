@@ -29,6 +29,23 @@ const FOREIGN_SUB = "system:serviceaccount:domino-compute:run-0042";
 const run = (n: number) => `system:serviceaccount:domino-compute:run-${String(n).padStart(4, "0")}`;
 const quiet = { color: "never" as const };
 
+/**
+ * The CLI, a running emulator and the cluster's OIDC provider in it; skips the suite (fails under CI=true) when
+ * the CLI or moto is missing.
+ */
+async function engineAndEmulator(suite: Mocha.Context): Promise<{ cli: string; emulator: Emulator; providerArn: string }> {
+    const cli = pulumiCli();
+    const missing = [!cli && "a Pulumi CLI (bash scripts/install-pulumi.sh)", !motoInstalled() && !process.env.MOTO_ENDPOINT && "moto (bash scripts/install-moto.sh)"].filter(Boolean);
+    if (missing.length) {
+        if (process.env.CI) throw new Error(`e2e tests need ${missing.join(" and ")}: .ci/run installs both`);
+        console.warn(`    SKIPPED: the real-engine e2e tests need ${missing.join(" and ")}`);
+        suite.skip();
+    }
+    const emulator = await startEmulator();
+    const providerArn = (await new IAMClient({}).send(new CreateOpenIDConnectProviderCommand({ Url: `https://${ISSUER}`, ClientIDList: ["sts.amazonaws.com"], ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"] }))).OpenIDConnectProviderArn!;
+    return { cli: cli!, emulator, providerArn };
+}
+
 describe("RolePair through the real Pulumi engine @e2e", function () {
     this.timeout(300_000);
     let emulator: Emulator | undefined;
@@ -45,17 +62,10 @@ describe("RolePair through the real Pulumi engine @e2e", function () {
     const pairState = async () => (await engine!.stack.exportStack()).deployment.resources.find((r: any) => r.type.endsWith("kubeflow-irsa:RolePair"));
 
     before(async function () {
-        const cli = pulumiCli();
-        const missing = [!cli && "a Pulumi CLI (bash scripts/install-pulumi.sh)", !motoInstalled() && !process.env.MOTO_ENDPOINT && "moto (bash scripts/install-moto.sh)"].filter(Boolean);
-        if (missing.length) {
-            if (process.env.CI) throw new Error(`e2e tests need ${missing.join(" and ")}: .ci/run installs both`);
-            console.warn(`    SKIPPED: the real-engine e2e tests need ${missing.join(" and ")}`);
-            this.skip();
-        }
-        emulator = await startEmulator();
-        providerArn = (await eksIam().send(new CreateOpenIDConnectProviderCommand({ Url: `https://${ISSUER}`, ClientIDList: ["sts.amazonaws.com"], ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"] }))).OpenIDConnectProviderArn!;
+        let cli: string;
+        ({ cli, emulator, providerArn } = await engineAndEmulator(this));
         await assetIam().send(new CreateRoleCommand({ RoleName: "asset-deployer", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${EKS_ACCOUNT}:root` }, Action: "sts:AssumeRole" }] }) }));
-        engine = await engineStack(cli!, async () => {
+        engine = await engineStack(cli, async () => {
             const pair = new RolePair("customer-read", {
                 assetAccountId: ASSET_ACCOUNT,
                 assetRoleName: ASSET_ROLE,
@@ -194,14 +204,8 @@ describe("RolePair whose state holds the whole serialized provider, as every pai
     const pairState = (e: EngineStack) => JSON.parse(e.checkpoint()).checkpoint.latest.resources.find((r: any) => r.type.endsWith("kubeflow-irsa:RolePair"));
 
     before(async function () {
-        const cli = pulumiCli();
-        if (!cli || (!motoInstalled() && !process.env.MOTO_ENDPOINT)) {
-            if (process.env.CI) throw new Error("e2e tests need a Pulumi CLI and moto: .ci/run installs both");
-            console.warn("    SKIPPED: the real-engine e2e tests need a Pulumi CLI and moto");
-            this.skip();
-        }
-        emulator = await startEmulator();
-        providerArn = (await new IAMClient({}).send(new CreateOpenIDConnectProviderCommand({ Url: `https://${ISSUER}`, ClientIDList: ["sts.amazonaws.com"], ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"] }))).OpenIDConnectProviderArn!;
+        let cli: string;
+        ({ cli, emulator, providerArn } = await engineAndEmulator(this));
         const args: RolePairArgs = {
             assetAccountId: EKS_ACCOUNT, // same account: no deploy role needed
             assetRoleName: "upgrade-asset",
@@ -211,7 +215,7 @@ describe("RolePair whose state holds the whole serialized provider, as every pai
             subjects: [run(7)],
             oidcProviderArn: providerArn,
         };
-        engine = await engineStack(cli!, async () => {
+        engine = await engineStack(cli, async () => {
             if (previousVersion) {
                 // As the previous version declared it: the provider object itself, serialized whole into state, and
                 // no owner input (the provider's check falls back to the pair name).
