@@ -244,6 +244,49 @@ const pipeline = z
     })
     .strict();
 
+/** A cluster this stack creates with `@pulumi/eks` (ephemeral test clusters, fresh accounts). */
+const clusterCreate = z
+    .object({
+        version: z.string().regex(/^1\.\d{1,2}$/, { error: "is not a Kubernetes minor version: write it quoted, e.g. \"1.31\"" }),
+        instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, { error: "is not an EC2 instance type (e.g. m6i.large)" }).default("m6i.large"),
+        desiredSize: z.number().int({ error: "must be a whole number of nodes" }).min(1, { error: "must be at least 1" }).default(2),
+        minSize: z.number().int({ error: "must be a whole number of nodes" }).min(1, { error: "must be at least 1" }).default(1),
+        maxSize: z.number().int({ error: "must be a whole number of nodes" }).min(1, { error: "must be at least 1" }).default(3),
+        vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "is not a VPC id (vpc-...)" }).optional(),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "is not a subnet id (subnet-...)" })).min(2, { error: "must list at least two subnets (EKS needs two availability zones)" }).optional(),
+        kubeflowInstalled: z.boolean({ error: "must be true or false" }).default(false),
+    })
+    .strict()
+    .superRefine((c, ctx) => {
+        if (!(c.minSize <= c.desiredSize && c.desiredSize <= c.maxSize)) {
+            ctx.addIssue({ code: "custom", path: ["desiredSize"], message: `must lie between minSize (${c.minSize}) and maxSize (${c.maxSize})` });
+        }
+        if ((c.vpcId === undefined) !== (c.subnetIds === undefined)) {
+            ctx.addIssue({ code: "custom", path: [c.vpcId ? "subnetIds" : "vpcId"], message: "is required with " + (c.vpcId ? "vpcId" : "subnetIds") + ": give both (or neither, for the default VPC)" });
+        }
+    });
+
+/** Where the Kubernetes side goes: the stack's own cluster, never the ambient kubeconfig. */
+const cluster = z
+    .object({
+        accessRoleArn: iamRoleArn.optional(),
+        kubeconfig: z.string().min(1, { error: "must not be empty" }).optional(),
+        context: z.string().min(1, { error: "must not be empty" }).optional(),
+        create: clusterCreate.optional(),
+    })
+    .strict()
+    .superRefine((c, ctx) => {
+        if (c.context !== undefined && c.kubeconfig === undefined) {
+            ctx.addIssue({ code: "custom", path: ["context"], message: "needs cluster.kubeconfig: a context is only read from an explicit kubeconfig (the ambient one is never used)" });
+        }
+        if (c.kubeconfig !== undefined && c.create !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["kubeconfig"], message: "cannot be used with cluster.create: a created cluster's kubeconfig comes from the cluster itself" });
+        }
+        if (c.kubeconfig !== undefined && c.accessRoleArn !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["accessRoleArn"], message: "has no effect with cluster.kubeconfig (its user decides the credentials): remove one of them" });
+        }
+    });
+
 const stackConfigSchema = z
     .object({
         clusterName: z
@@ -259,6 +302,7 @@ const stackConfigSchema = z
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),
         rolePairs: z.array(rolePairEntry).default([]),
         pipeline: pipeline.optional(),
+        cluster: cluster.default({}),
     })
     .strict();
 
@@ -336,6 +380,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
         profileController: profileController.shape,
         resourceQuota: resourceQuota.shape,
         pipeline: pipeline.shape,
+        cluster: cluster.shape,
+        create: clusterCreate.shape,
     };
     if (last === undefined) {
         return Object.keys(stackConfigSchema.shape);
@@ -443,6 +489,20 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
             path: ["oidcProviderArn"],
             message: `names issuer ${issuerHostPathFromProviderArn(cfg.oidcProviderArn)}, but oidcIssuerUrl is ${cfg.oidcIssuerUrl}: they must name the same issuer (or drop oidcIssuerUrl)`,
         });
+    }
+    const create = cfg.cluster.create;
+    if (create) {
+        for (const key of ["oidcIssuerUrl", "oidcProviderArn", "oidcThumbprints"] as const) {
+            if (cfg[key] !== undefined) {
+                problems.push({ path: [key], message: "cannot be used with cluster.create: the created cluster brings its own issuer and OIDC provider; remove it" });
+            }
+        }
+        if (!create.kubeflowInstalled && cfg.profiles.length > 0) {
+            problems.push({
+                path: ["cluster", "create", "kubeflowInstalled"],
+                message: `is false, but ${cfg.profiles.length} profiles are listed: a cluster this stack creates has no Kubeflow (no Profile CRD, no controller) yet. Deploy with profiles: [] first, install Kubeflow, then set cluster.create.kubeflowInstalled: true`,
+            });
+        }
     }
     if (cfg.oidcProviderArn && cfg.oidcThumbprints) {
         problems.push({ path: ["oidcThumbprints"], message: "has no effect with oidcProviderArn (an adopted provider is not changed): remove one of them" });

@@ -4,10 +4,8 @@ import { issuerHostPath, issuerHostPathFromProviderArn } from "./names";
 import { OidcTrustTarget, STS_AUDIENCE } from "./trustDocuments";
 
 export interface ClusterOidcProviderArgs {
-    /** EKS cluster name; its issuer is looked up when `issuerUrl` is not given. */
-    clusterName: string;
-    /** The cluster's OIDC issuer (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`); saves a lookup at every run. */
-    issuerUrl?: string;
+    /** The cluster's OIDC issuer (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`), as the cluster reports it. */
+    issuerUrl: string;
     /** ARN of an existing IAM OIDC provider to adopt as it is (e.g. made by `eksctl`); then nothing is created. */
     existingProviderArn?: string;
     /** Server certificate thumbprints; IAM no longer needs them for EKS issuers, so the default is none. */
@@ -33,25 +31,15 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeflow-irsa:index:ClusterOidcProvider", name, {}, opts);
 
+        this.issuerUrl = pulumi.output(args.issuerUrl);
         if (args.existingProviderArn) {
-            const hostPath = issuerHostPathFromProviderArn(args.existingProviderArn);
             this.arn = pulumi.output(args.existingProviderArn);
-            this.issuerHostPath = pulumi.output(hostPath);
-            this.issuerUrl = pulumi.output(args.issuerUrl ?? `https://${hostPath}`);
+            this.issuerHostPath = pulumi.output(issuerHostPathFromProviderArn(args.existingProviderArn));
         } else {
-            const issuerUrl = args.issuerUrl
-                ? pulumi.output(args.issuerUrl)
-                : aws.eks.getClusterOutput({ name: args.clusterName }, { parent: this }).identities.apply((ids) => {
-                      const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
-                      if (!issuer) {
-                          throw new Error(`EKS cluster "${args.clusterName}" reports no OIDC issuer: set kubeflow-irsa:oidcIssuerUrl, or check the cluster name and region`);
-                      }
-                      return issuer;
-                  });
             const provider = new aws.iam.OpenIdConnectProvider(
                 name,
                 {
-                    url: issuerUrl,
+                    url: args.issuerUrl,
                     clientIdLists: [STS_AUDIENCE],
                     ...(args.thumbprints?.length ? { thumbprintLists: args.thumbprints } : {}),
                     tags: args.tags,
@@ -59,8 +47,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.arn = provider.arn;
-            this.issuerUrl = issuerUrl;
-            this.issuerHostPath = issuerUrl.apply(issuerHostPath);
+            this.issuerHostPath = pulumi.output(issuerHostPath(args.issuerUrl));
         }
         this.trustTarget = pulumi.all([this.arn, this.issuerHostPath]).apply(([providerArn, hostPath]) => ({ providerArn, issuerHostPath: hostPath }));
         this.registerOutputs({ arn: this.arn, issuerUrl: this.issuerUrl, issuerHostPath: this.issuerHostPath });

@@ -5,14 +5,25 @@ import { PolicyDocument } from "./iamDocument";
 import { serviceAccountSubject } from "./names";
 import { OidcTrustTarget, webIdentityTrustPolicy } from "./trustDocuments";
 import { s3AccessPolicy } from "./permissionPolicies";
-import { profileManifest, ResourceQuotaSpec } from "./manifests";
+import {
+    CONTROLLER_OWNED_SERVICE_ACCOUNTS,
+    PLUGIN_ANNOTATED_SERVICE_ACCOUNT,
+    profileManifest,
+    profileMetadata,
+    profileReadyAnnotations,
+    ResourceQuotaSpec,
+    serviceAccountManifest,
+} from "./manifests";
 
 export interface ProfileArgs {
     /** Owner's user name or email (or group name with `ownerKind: "Group"`). */
     owner: string;
     /** Kind of the owner subject. */
     ownerKind: "User" | "Group";
-    /** Service accounts in the profile's namespace allowed to assume the role (at least one). */
+    /**
+     * Service accounts in the profile's namespace allowed to assume the role (at least one). Each one except
+     * `default-editor` (which the Kubeflow plugin annotates) gets the role annotation from this component.
+     */
     serviceAccounts: string[];
     /** Buckets or `bucket/prefix`es the role may list, read, write and delete objects in. */
     s3Buckets: string[];
@@ -45,6 +56,11 @@ export interface ProfileArgs {
  * access and policies, and the `kubeflow.org/v1` Profile that points at it. The role owns its inline policies and
  * managed attachments exclusively (`inlinePolicies` / `managedPolicyArns`), so anything attached out of band is
  * removed on the next update, and a profile costs two resources instead of one per policy.
+ *
+ * Kubernetes objects go through the provider given in `opts.providers` (the stack's cluster). Service accounts other
+ * than `default-editor` get the role annotation here, since the plugin annotates only that one: created when this
+ * package owns them, patched when the controller does (`default-viewer`). They are applied after the Profile,
+ * which then waits until the controller has reconciled it (its namespace exists).
  */
 export class Profile extends pulumi.ComponentResource {
     /** ARN of the profile's IAM role. */
@@ -87,12 +103,13 @@ export class Profile extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new k8s.apiextensions.CustomResource(
+        const extraAccounts = args.serviceAccounts.filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT);
+        const profile = new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "kubeflow.org/v1",
                 kind: "Profile",
-                metadata: { name },
+                metadata: profileMetadata({ name, ...(extraAccounts.length > 0 ? { annotations: profileReadyAnnotations() } : {}) }),
                 spec: role.arn.apply(
                     (arn) =>
                         profileManifest({
@@ -107,6 +124,17 @@ export class Profile extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+
+        // A profile name has no '.', so `<profile>.<account>` never collides across profiles.
+        for (const account of extraAccounts) {
+            const { metadata } = serviceAccountManifest(name, account, role.arn);
+            const opts = { parent: this, dependsOn: [profile] };
+            if (CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(account)) {
+                new k8s.core.v1.ServiceAccountPatch(`${name}.${account}`, { metadata }, opts);
+            } else {
+                new k8s.core.v1.ServiceAccount(`${name}.${account}`, { metadata }, opts);
+            }
+        }
 
         this.roleArn = role.arn;
         this.roleName = role.name;

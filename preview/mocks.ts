@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { policyLength } from "../components/iamDocument";
 import { issuerHostPath, roleArn } from "../components/names";
+import { execKubeconfig } from "../components/kubeconfig";
 import { rolePairDocuments } from "../components/rolePair/documents";
 
 /** Type token of the RolePair dynamic resource. */
@@ -27,6 +28,10 @@ export interface DeclaredResource {
     custom: boolean;
     /** Inputs as the engine received them (outputs resolved). */
     inputs: Record<string, unknown>;
+    /** Logical name of the explicit provider the resource goes through (absent: the default provider). */
+    provider?: string;
+    /** `type::name` of the resources it explicitly depends on (not part of the plan). */
+    dependsOn?: string[];
 }
 
 /** What a secret input reads as in plans and reports: its presence shows, its value does not. */
@@ -48,9 +53,24 @@ function shortHash(text: string, length: number): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
-/** The issuer a stand-in EKS cluster reports. */
+/** The issuer a stand-in EKS cluster reports when the config names none. */
 export function standInIssuerUrl(clusterName: string): string {
     return `https://oidc.eks.${STANDIN_REGION}.amazonaws.com/id/${shortHash(clusterName, 32).toUpperCase()}`;
+}
+
+/** The API endpoint a stand-in EKS cluster reports. */
+export function standInEndpoint(clusterName: string): string {
+    return `https://${shortHash(clusterName, 32).toUpperCase()}.gr7.${STANDIN_REGION}.eks.amazonaws.com`;
+}
+
+/** The CA a stand-in EKS cluster reports (base64 of a PEM-looking placeholder). */
+const STANDIN_CA_DATA = Buffer.from("-----BEGIN CERTIFICATE-----\noffline-preview\n-----END CERTIFICATE-----\n").toString("base64");
+
+/** The logical name of an explicit provider in a provider reference (`<urn>::<id>`), or undefined for a default one. */
+function providerName(reference: string | undefined): string | undefined {
+    const urn = reference?.split("::").slice(0, -1).join("::");
+    const name = urn?.split("::").pop();
+    return name && !name.startsWith("default") ? name : undefined;
 }
 
 /** Computed outputs of a resource, by type. Inputs pass through as outputs, as a provider would echo them. */
@@ -66,6 +86,20 @@ function standInState(type: string, name: string, inputs: Record<string, any>): 
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
             const arn = `arn:${STANDIN_PARTITION}:iam::${STANDIN_ACCOUNT_ID}:oidc-provider/${issuerHostPath(inputs.url)}`;
             return { id: arn, state: { ...inputs, arn } };
+        }
+        case "eks:index:Cluster": {
+            const issuerUrl = standInIssuerUrl(inputs.name);
+            const kubeconfig = execKubeconfig({ clusterName: inputs.name, endpoint: standInEndpoint(inputs.name), certificateAuthorityData: STANDIN_CA_DATA, roleArn: inputs.providerCredentialOpts?.roleArn });
+            return {
+                id: inputs.name,
+                state: {
+                    kubeconfig,
+                    kubeconfigJson: JSON.stringify(kubeconfig),
+                    oidcProviderArn: `arn:${STANDIN_PARTITION}:iam::${STANDIN_ACCOUNT_ID}:oidc-provider/${issuerHostPath(issuerUrl)}`,
+                    oidcProviderUrl: issuerUrl,
+                    oidcIssuer: issuerHostPath(issuerUrl),
+                },
+            };
         }
         case ROLE_PAIR_TYPE: {
             const docs = rolePairDocuments(inputs as never);
@@ -85,19 +119,39 @@ function standInState(type: string, name: string, inputs: Record<string, any>): 
  */
 export class StandInMocks implements pulumi.runtime.Mocks {
     readonly resources: DeclaredResource[] = [];
+
+    /**
+     * @param clusterIssuers the issuer each stand-in cluster reports, by cluster name (default: a derived one).
+     *   The offline preview passes the configured issuer: offline, only the deploy can check that they agree.
+     */
+    constructor(private readonly clusterIssuers: Record<string, string> = {}) {}
     private readonly names = new WeakMap<pulumi.Resource, string>();
     private readonly parents = new Map<string, string>();
+    private readonly dependencies = new Map<string, string[]>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const key = `${args.type}::${args.name}`;
         // A dynamic resource carries its serialized provider as an input: engine plumbing, not part of the plan.
         const { __provider: _provider, ...inputs } = args.inputs ?? {};
         // The plan shows that a secret is set, never its value; the stand-in provider sees plain values, as a real one does.
-        this.resources.push({ type: args.type, name: args.name, parent: this.parents.get(key), custom: args.custom !== false, inputs: mapSecrets(inputs, () => SECRET_PLACEHOLDER) as Record<string, unknown> });
+        const provider = providerName(args.provider);
+        this.resources.push({
+            type: args.type,
+            name: args.name,
+            parent: this.parents.get(key),
+            custom: args.custom !== false,
+            inputs: mapSecrets(inputs, () => SECRET_PLACEHOLDER) as Record<string, unknown>,
+            ...(provider ? { provider } : {}),
+            ...(this.dependencies.has(key) ? { dependsOn: this.dependencies.get(key) } : {}),
+        });
         return standInState(args.type, args.name, mapSecrets(args.inputs, (secret) => secret.value) as Record<string, unknown>);
     }
 
+    /** Tokens of the invokes the program made, in order. */
+    readonly calls: string[] = [];
+
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        this.calls.push(args.token);
         switch (args.token) {
             case "aws:index/getPartition:getPartition":
                 return { id: STANDIN_PARTITION, partition: STANDIN_PARTITION, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
@@ -108,19 +162,26 @@ export class StandInMocks implements pulumi.runtime.Mocks {
                     id: args.inputs.name,
                     name: args.inputs.name,
                     arn: `arn:${STANDIN_PARTITION}:eks:${STANDIN_REGION}:${STANDIN_ACCOUNT_ID}:cluster/${args.inputs.name}`,
-                    identities: [{ oidcs: [{ issuer: standInIssuerUrl(args.inputs.name) }] }],
+                    endpoint: standInEndpoint(args.inputs.name),
+                    certificateAuthorities: [{ data: STANDIN_CA_DATA }],
+                    identities: [{ oidcs: [{ issuer: this.clusterIssuers[args.inputs.name] ?? standInIssuerUrl(args.inputs.name) }] }],
                 };
             default:
                 throw new Error(`the offline preview has no stand-in for the call ${args.token}: add one to preview/mocks.ts`);
         }
     }
 
-    /** A stack transformation recording each resource's parent; it changes nothing. */
+    /** A stack transformation recording each resource's parent and explicit dependencies; it changes nothing. */
     readonly trackParents = (args: pulumi.ResourceTransformationArgs): undefined => {
-        this.names.set(args.resource, args.name);
+        const key = `${args.type}::${args.name}`;
+        this.names.set(args.resource, key);
         const parent = args.opts.parent ? this.names.get(args.opts.parent) : undefined;
         if (parent !== undefined) {
-            this.parents.set(`${args.type}::${args.name}`, parent);
+            this.parents.set(key, parent.slice(parent.lastIndexOf("::") + 2));
+        }
+        const dependsOn = [args.opts.dependsOn ?? []].flat() as pulumi.Resource[];
+        if (dependsOn.length > 0) {
+            this.dependencies.set(key, dependsOn.map((r) => this.names.get(r) ?? "(unknown)"));
         }
         return undefined;
     };

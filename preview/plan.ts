@@ -42,7 +42,14 @@ export function buildPlan(stack: string, resources: DeclaredResource[]): Plan {
     const sorted = [...resources]
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
         .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))
-        .map((r) => ({ type: r.type, name: r.name, ...(r.parent ? { parent: r.parent } : {}), custom: r.custom, inputs: stableValue(r.inputs) as Record<string, unknown> }));
+        .map((r) => ({
+            type: r.type,
+            name: r.name,
+            ...(r.parent ? { parent: r.parent } : {}),
+            ...(r.provider ? { provider: r.provider } : {}),
+            custom: r.custom,
+            inputs: stableValue(r.inputs) as Record<string, unknown>,
+        }));
     return { stack, resources: sorted };
 }
 

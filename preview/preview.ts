@@ -12,6 +12,7 @@ import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
 import { pipelineRolesFor } from "./pipeline";
+import { clusterTargetFor } from "./cluster";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
 import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
@@ -95,10 +96,14 @@ function writeOutputs(outDir: string, report: ReportInput): string[] {
         const inputs = r.inputs as Record<string, any>;
         if (r.type === "kubernetes:kubeflow.org/v1:Profile") {
             write(path.join("k8s", `profile-${safeFileName(r.name)}.yaml`), stringify({ apiVersion: inputs.apiVersion, kind: inputs.kind, metadata: inputs.metadata, spec: inputs.spec }));
-        } else if (r.type === "kubernetes:core/v1:ServiceAccountPatch") {
+        } else if (r.type === "kubernetes:core/v1:ServiceAccountPatch" || r.type === "kubernetes:core/v1:ServiceAccount") {
+            const comment =
+                r.type === "kubernetes:core/v1:ServiceAccount"
+                    ? "# Created and owned by this package, in the profile's namespace, after the Profile is reconciled\n"
+                    : "# A patch of the existing service account: kubectl apply --server-side --field-manager=kubeflow-irsa -f <this file>\n";
             write(
                 path.join("k8s", `serviceaccount-${safeFileName(inputs.metadata.namespace)}-${safeFileName(inputs.metadata.name)}.yaml`),
-                `# A patch of the existing service account: kubectl apply --server-side --field-manager=kubeflow-irsa -f <this file>\n${stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: inputs.metadata })}`,
+                `${comment}${stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: inputs.metadata })}`,
             );
         }
     }
@@ -132,7 +137,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
         changes = comparePlans(analyze(await baseline(options.stack, options.against, stacksDir)), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
-    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, config) };
+    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, config), cluster: clusterTargetFor(config) };
     const files = writeOutputs(outDir, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
     return { outDir, ...current, changes, files, timingsMs };

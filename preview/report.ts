@@ -1,6 +1,7 @@
 /** report.md: what a reviewer reads in the pull request. */
 import { AccessAnalysis, shortSubject, subjectsNamed } from "./access";
 import type { PipelineRoles } from "../components/pipelineRoles";
+import type { ClusterTargetView } from "./cluster";
 import { PlanChanges, hasChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
@@ -80,6 +81,15 @@ export interface ReportInput {
     changes?: { against: string; changes: PlanChanges };
     /** The pipeline's own roles, when the stack names its repository (`pipeline`). */
     pipeline?: PipelineRoles;
+    /** The cluster the Kubernetes objects go to. */
+    cluster?: ClusterTargetView;
+}
+
+function clusterLine(cluster: ClusterTargetView | undefined, plan: Plan): string[] {
+    if (!cluster) return [];
+    const objects = plan.resources.filter((r) => r.type.startsWith("kubernetes:")).length;
+    const where = [cluster.region, cluster.arn ? `\`${cluster.arn}\`` : undefined].filter(Boolean).join(", ");
+    return [`Kubernetes objects (${objects}) go to cluster **\`${cluster.name}\`**${where ? ` (${where})` : ""} only: ${cluster.source}.`, ""];
 }
 
 function headerAndVerdict(input: ReportInput, limit: number): string[] {
@@ -92,6 +102,7 @@ function headerAndVerdict(input: ReportInput, limit: number): string[] {
         "",
         `${plan.resources.length} resources, ${roles.length} IAM roles, ${access.findings.length} findings (${high} high). Offline: ARNs use the stand-in account 111122223333.`,
         "",
+        ...clusterLine(input.cluster, plan),
         ...(changes ? [renderChanges(changes.changes, changes.against, limit)] : []),
         "## Findings",
         "",
@@ -121,6 +132,15 @@ export function renderReport(input: ReportInput): string {
     const profiles = profileRows(plan, roles);
     out.push("## Profiles", "");
     out.push(profiles.length ? table(["profile", "role", "service accounts", "S3", "policies", "annotateOnly"], profiles.map((p) => [p.profile, `\`${p.role}\``, cell(p.serviceAccounts), cell(p.s3), cell(p.policies), p.annotateOnly])) : "None.", "");
+    if (input.cluster) {
+        out.push("## Target cluster", "", table(["", ""], [
+            ["name", `\`${input.cluster.name}\``],
+            ["region", input.cluster.region ?? "the deploy's AWS region"],
+            ["ARN", input.cluster.arn ? `\`${input.cluster.arn}\`` : "known at deploy (set `pipeline.accountId` to see it here)"],
+            ["endpoint and CA", input.cluster.source],
+            ["credentials", input.cluster.credentials],
+        ]), "");
+    }
     out.push("## Pipeline roles", "");
     out.push(
         input.pipeline

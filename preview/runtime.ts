@@ -4,6 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { CONFIG_NAMESPACE } from "../components/config";
+import { issuerHostPathFromProviderArn } from "../components/names";
 import { DeclaredResource, StandInMocks } from "./mocks";
 
 export const PROJECT_NAME = "kubeflow-irsa";
@@ -34,12 +36,24 @@ export interface RunProgramOptions {
 }
 
 /**
+ * The issuer the stack's stand-in cluster reports: the one its config names (oidcIssuerUrl, or the adopted
+ * provider's), since offline nothing else is known; the deploy checks the real cluster against it.
+ */
+export function configuredIssuers(config: Record<string, string>): Record<string, string> {
+    const cluster = config[`${CONFIG_NAMESPACE}:clusterName`];
+    const url = config[`${CONFIG_NAMESPACE}:oidcIssuerUrl`];
+    const providerArn = config[`${CONFIG_NAMESPACE}:oidcProviderArn`];
+    const issuer = url ?? (providerArn?.includes(":oidc-provider/") ? `https://${issuerHostPathFromProviderArn(providerArn)}` : undefined);
+    return cluster && issuer ? { [cluster]: issuer } : {};
+}
+
+/**
  * Declares everything the program declares, waits until every registration has been answered, and returns what
  * was declared plus the stack outputs. A config error rejects with the program's error.
  */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const programPath = require.resolve(options.programPath ?? PROGRAM_PATH);
-    const mocks = options.mocks ?? new StandInMocks();
+    const mocks = options.mocks ?? new StandInMocks(configuredIssuers(options.config));
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
     await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, true);
     // The program runs at module load: drop any earlier load so each run declares its resources afresh.
@@ -49,7 +63,9 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     try {
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation(mocks.trackParents);
-            return { ...require(programPath) };
+            const exported = require(programPath);
+            // The program exports its main function (it awaits the cluster lookup before declaring).
+            return typeof exported === "function" ? await exported() : { ...exported };
         });
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         return { resources: mocks.resources, outputs: outputs ?? {} };

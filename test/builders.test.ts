@@ -3,7 +3,9 @@ import { policyLength } from "../components/iamDocument";
 import { issuerHostPath, issuerHostPathFromProviderArn, profileRoleName, shortenName } from "../components/names";
 import { webIdentityTrustPolicy } from "../components/trustDocuments";
 import { grantsIamWriteOnAnyResource, profileControllerPolicy, s3AccessPolicy } from "../components/permissionPolicies";
-import { profileManifest } from "../components/manifests";
+import { profileManifest, profileReadyAnnotations, serviceAccountManifest } from "../components/manifests";
+import { execKubeconfig, getTokenArgs } from "../components/kubeconfig";
+import { issuerDisagreements } from "../components/existingCluster";
 
 const PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC";
 const HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABC";
@@ -141,6 +143,54 @@ describe("policy builders", () => {
                     resourceQuotaSpec: { hard: { cpu: "4" } },
                 },
             });
+        });
+    });
+
+    describe("serviceAccountManifest", () => {
+        it("labels the accounts this package owns and only annotates the controller's", () => {
+            expect(serviceAccountManifest("ns", "batch", "arn:r").metadata).to.deep.equal({
+                name: "batch",
+                namespace: "ns",
+                annotations: { "eks.amazonaws.com/role-arn": "arn:r" },
+                labels: { "app.kubernetes.io/managed-by": "kubeflow-irsa" },
+            });
+            expect(serviceAccountManifest("ns", "default-viewer", "arn:r").metadata).to.deep.equal({ name: "default-viewer", namespace: "ns", annotations: { "eks.amazonaws.com/role-arn": "arn:r" } });
+        });
+
+        it("waits for the controller's finalizer, with the given timeout", () => {
+            expect(profileReadyAnnotations(90)).to.deep.equal({ "pulumi.com/waitFor": "jsonpath={.metadata.finalizers[0]}=profile-finalizer", "pulumi.com/timeoutSeconds": "90" });
+        });
+    });
+
+    describe("execKubeconfig", () => {
+        it("names one cluster and a user that gets its token from aws eks get-token", () => {
+            const config = execKubeconfig({ clusterName: "kf", endpoint: "https://E.eks.amazonaws.com", certificateAuthorityData: "Q0E=", region: "eu-west-1" });
+            expect(config).to.deep.equal({
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: [{ name: "kf", cluster: { server: "https://E.eks.amazonaws.com", "certificate-authority-data": "Q0E=" } }],
+                users: [{ name: "kf", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["--output", "json", "eks", "get-token", "--cluster-name", "kf", "--region", "eu-west-1"], interactiveMode: "Never" } } }],
+                contexts: [{ name: "kf", context: { cluster: "kf", user: "kf" } }],
+                "current-context": "kf",
+            });
+        });
+
+        it("assumes the access role for the token when one is given", () => {
+            expect(getTokenArgs({ clusterName: "kf", roleArn: "arn:aws:iam::1:role/r" })).to.deep.equal(["--output", "json", "eks", "get-token", "--cluster-name", "kf", "--role-arn", "arn:aws:iam::1:role/r"]);
+        });
+    });
+
+    describe("issuerDisagreements", () => {
+        const cluster = { name: "kf", issuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC" };
+        it("is empty when the configured issuer and provider name the cluster's issuer", () => {
+            expect(issuerDisagreements(cluster, {})).to.deep.equal([]);
+            expect(issuerDisagreements(cluster, { oidcIssuerUrl: "https://OIDC.eks.eu-west-1.amazonaws.com/id/ABC/", oidcProviderArn: "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" })).to.deep.equal([]);
+        });
+        it("names each key that disagrees, with both issuers", () => {
+            const problems = issuerDisagreements(cluster, { oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/XYZ", oidcProviderArn: "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/XYZ" });
+            expect(problems).to.have.length(2);
+            expect(problems[0]).to.match(/^kubeflow-irsa:oidcIssuerUrl: .*id\/XYZ" is not the issuer of cluster "kf", which reports https:\/\/oidc.eks.eu-west-1.amazonaws.com\/id\/ABC/);
+            expect(problems[1]).to.match(/^kubeflow-irsa:oidcProviderArn: .* is a provider for issuer oidc.eks.eu-west-1.amazonaws.com\/id\/XYZ, but cluster "kf" reports/);
         });
     });
 

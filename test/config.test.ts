@@ -196,6 +196,43 @@ describe("stack config", () => {
         expect(problemsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.repository: true must be a string$/m);
     });
 
+    describe("cluster", () => {
+        it("defaults to the existing cluster with generated credentials", () => {
+            expect(parseStackConfig(validConfig()).cluster).to.deep.equal({});
+        });
+
+        it("accepts a created cluster with defaults, and an explicit kubeconfig with a context", () => {
+            const created = parseStackConfig({ ...validConfig(), oidcIssuerUrl: undefined, profiles: [], cluster: { create: { version: "1.31" } } });
+            expect(created.cluster.create).to.deep.equal({ version: "1.31", instanceType: "m6i.large", desiredSize: 2, minSize: 1, maxSize: 3, kubeflowInstalled: false });
+            const explicit = parseStackConfig({ ...validConfig(), cluster: { kubeconfig: "/etc/kf/kubeconfig", context: "kf-dev-admin" } });
+            expect(explicit.cluster).to.deep.equal({ kubeconfig: "/etc/kf/kubeconfig", context: "kf-dev-admin" });
+        });
+
+        it("reads a context only from an explicit kubeconfig, never the ambient one", () => {
+            expectProblem({ ...validConfig(), cluster: { context: "prod" } }, "kubeflow-irsa:cluster.context", /needs cluster.kubeconfig/);
+        });
+
+        it("refuses combinations that would be ignored or contradict each other", () => {
+            expectProblem({ ...validConfig(), cluster: { kubeconfig: "k", accessRoleArn: "arn:aws:iam::111122223333:role/deploy" } }, "kubeflow-irsa:cluster.accessRoleArn", /has no effect with cluster.kubeconfig/);
+            expectProblem({ ...validConfig(), profiles: [], cluster: { kubeconfig: "k", create: { version: "1.31" } } }, "kubeflow-irsa:cluster.kubeconfig", /cannot be used with cluster.create/);
+            expectProblem({ ...validConfig(), profiles: [], cluster: { create: { version: "1.31" } } }, "kubeflow-irsa:oidcIssuerUrl", /cannot be used with cluster.create: the created cluster brings its own issuer/);
+        });
+
+        it("refuses profiles on a created cluster until Kubeflow is installed there", () => {
+            const raw = { ...validConfig(), oidcIssuerUrl: undefined, cluster: { create: { version: "1.31" } } };
+            expectProblem(raw, "kubeflow-irsa:cluster.create.kubeflowInstalled", /is false, but 2 profiles are listed: .*Deploy with profiles: \[\] first, install Kubeflow, then set cluster.create.kubeflowInstalled: true/);
+            expect(parseStackConfig({ ...raw, cluster: { create: { version: "1.31", kubeflowInstalled: true } } }).profiles).to.have.length(2);
+        });
+
+        it("names bad node counts, a numeric version and a VPC without subnets", () => {
+            const base = { ...validConfig(), oidcIssuerUrl: undefined, profiles: [] };
+            expectProblem({ ...base, cluster: { create: { version: "1.31", desiredSize: 5, maxSize: 3 } } }, "kubeflow-irsa:cluster.create.desiredSize", /must lie between minSize \(1\) and maxSize \(3\)/);
+            expectProblem({ ...base, cluster: { create: { version: 1.31 } } }, "kubeflow-irsa:cluster.create.version", /quote it in YAML/);
+            expectProblem({ ...base, cluster: { create: { version: "1.31", vpcId: "vpc-0123456789abcdef0" } } }, "kubeflow-irsa:cluster.create.subnetIds", /is required with vpcId/);
+            expectProblem({ ...base, cluster: { create: { version: "1.31", nodes: 3 } } }, "kubeflow-irsa:cluster.create.nodes", /is not a known key; allowed keys: version, instanceType/);
+        });
+    });
+
     it("rejects more managed profiles than the controller's inline policy quota holds", () => {
         const raw = validConfig();
         raw.profiles = Array.from({ length: 200 }, (_, i) => ({ name: `p${i}`, owner: "o", annotateOnly: false }));

@@ -63,7 +63,13 @@ describe("offline preview", function () {
         const profile = parse(fs.readFileSync(path.join(result.outDir, "k8s", "profile-team-nlp.yaml"), "utf8"));
         expect(profile.spec.plugins[0].spec.awsIamRole).to.equal(role.arn);
         expect(fs.existsSync(path.join(result.outDir, "k8s", "serviceaccount-kubeflow-profiles-controller-service-account.yaml"))).to.equal(true);
+        const batch = parse(fs.readFileSync(path.join(result.outDir, "k8s", "serviceaccount-team-nlp-nlp-batch.yaml"), "utf8"));
+        expect(batch.metadata).to.deep.include({ name: "nlp-batch", namespace: "team-nlp", annotations: { "eks.amazonaws.com/role-arn": role.arn } });
+        expect(profile.metadata.annotations["pulumi.com/waitFor"]).to.equal("jsonpath={.metadata.finalizers[0]}=profile-finalizer");
         const report = fs.readFileSync(path.join(result.outDir, "report.md"), "utf8");
+        expect(report).to.contain("Kubernetes objects (6) go to cluster **`kf-dev`** (us-west-2) only:");
+        expect(report).to.contain("| credentials | `aws --output json eks get-token --cluster-name kf-dev --region us-west-2` |");
+        expect(fs.readFileSync(path.join(result.outDir, "summary.md"), "utf8")).to.contain("go to cluster **`kf-dev`** (us-west-2) only");
         expect(report).to.contain("| `team-nlp-kf-dev-role` | profile | `team-nlp:default-editor`, `team-nlp:nlp-batch` | none |");
         expect(report).to.contain("| `customer-read-bucket-role` | role-pair-asset | none | `arn:aws:iam::111122223333:role/customer-read-bucket-role-eks (external id)` |");
         expect(report).to.match(/\| team-vision \| `team-vision-kf-dev-role` \| `team-vision:default-editor` \| `acme-ml-dev-artifacts\/team-vision`, `acme-ml-dev-datasets\/images` \| none \| true \|/);
@@ -161,7 +167,7 @@ describe("offline preview", function () {
         it("exits 0 with a summary for the dev stack", () => {
             const r = cli(["--stack", "dev", "--out", tempDir("kfirsa-cli-")]);
             expect(r.status, r.stderr).to.equal(0);
-            expect(r.stdout).to.match(/kubeflow-irsa preview of stack dev: 18 resources, 7 roles, 0 findings \(0 high\)/);
+            expect(r.stdout).to.match(/kubeflow-irsa preview of stack dev: 20 resources, 7 roles, 0 findings \(0 high\)/);
             expect(r.stderr).to.match(/\[1\/4\] config[\s\S]*\[4\/4\] write/);
         });
 

@@ -34,6 +34,9 @@ describe("program (index.ts under mocks)", function () {
                 [ROLE]: profiles.length + 1,
                 [PROFILE_CR]: profiles.length,
                 [SA_PATCH]: 1,
+                // One per listed service account besides default-editor (none of dev's is the controller's default-viewer).
+                "kubernetes:core/v1:ServiceAccount": profiles.flatMap((p) => (p.serviceAccounts ?? []).filter((sa: string) => sa !== "default-editor")).length,
+                "pulumi:providers:kubernetes": 1,
                 [ROLE_PAIR]: devFile["kubeflow-irsa:rolePairs"].length,
             });
             for (const p of profiles) {

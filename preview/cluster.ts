@@ -1,0 +1,40 @@
+/**
+ * The cluster a stack writes its Kubernetes objects to, as the report names it: read from the stack config (the
+ * same rules the program follows), since offline the endpoint is not known.
+ */
+import { namespaceValues, parseStackConfig } from "../components/config";
+import { getTokenArgs } from "../components/kubeconfig";
+import { StackFileConfig } from "./stackFile";
+
+export interface ClusterTargetView {
+    name: string;
+    region?: string;
+    /** The cluster ARN when the stack's account is known (`pipeline.accountId`). */
+    arn?: string;
+    /** Where endpoint and CA come from. */
+    source: string;
+    /** How the provider authenticates. */
+    credentials: string;
+}
+
+export function clusterTargetFor(file: StackFileConfig): ClusterTargetView {
+    const cfg = parseStackConfig(namespaceValues(file.config));
+    const region = file.config["aws:region"];
+    const { create, kubeconfig, context, accessRoleArn } = cfg.cluster;
+    const accountId = cfg.pipeline?.accountId;
+    const arn = region && accountId ? `arn:aws:eks:${region}:${accountId}:cluster/${cfg.clusterName}` : undefined;
+    const getToken = `\`aws ${getTokenArgs({ clusterName: cfg.clusterName, region, roleArn: accessRoleArn }).join(" ")}\``;
+    if (create) {
+        return {
+            name: cfg.clusterName,
+            region,
+            arn,
+            source: `created by this stack (@pulumi/eks, Kubernetes ${create.version}, ${create.desiredSize}x ${create.instanceType}); Kubeflow ${create.kubeflowInstalled ? "installed" : "not installed yet: no profiles"}`,
+            credentials: `${getToken} (the creating identity is cluster admin${accessRoleArn ? `; ${accessRoleArn} gets an admin access entry` : ""})`,
+        };
+    }
+    if (kubeconfig) {
+        return { name: cfg.clusterName, region, arn, source: `the kubeconfig ${kubeconfig}${context ? `, context ${context}` : ", its current context"} (stack config override)`, credentials: "that kubeconfig's user" };
+    }
+    return { name: cfg.clusterName, region, arn, source: "looked up with eks:DescribeCluster at deploy; the deploy stops if its issuer differs from the configured one", credentials: getToken };
+}
