@@ -29,7 +29,7 @@ export interface EngineStack {
  * A fresh stack of project `kubeflow-irsa` running `program`. The work directory is inside the project (under the
  * ignored .tools/), so the provider host, started there, finds the project as a user's `pulumi up` does.
  */
-export async function engineStack(cli: string, program: PulumiFn, stackName = "e2e"): Promise<EngineStack> {
+export async function engineStack(cli: string, program: PulumiFn, stackName = "e2e", extraEnv: Record<string, string> = {}, pluginDirs: string[] = []): Promise<EngineStack> {
     const base = path.join(PROJECT_ROOT, ".tools", "engine");
     fs.mkdirSync(base, { recursive: true });
     const dir = fs.mkdtempSync(path.join(base, "run-"));
@@ -43,6 +43,9 @@ export async function engineStack(cli: string, program: PulumiFn, stackName = "e
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_HOME: path.join(dir, "home"),
+        // Plugins are also found on PATH (ambient plugins): test stand-ins go first, for this stack's CLI runs only.
+        ...(pluginDirs.length ? { PATH: [...pluginDirs, process.env.PATH].join(path.delimiter) } : {}),
+        ...extraEnv,
     };
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName, projectName: "kubeflow-irsa", program },
