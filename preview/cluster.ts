@@ -15,6 +15,8 @@ export interface ClusterTargetView {
     source: string;
     /** How the provider authenticates. */
     credentials: string;
+    /** The stack creates the cluster (`cluster.create`). */
+    created: boolean;
 }
 
 export function clusterTargetFor(file: StackFileConfig): ClusterTargetView {
@@ -31,10 +33,11 @@ export function clusterTargetFor(file: StackFileConfig): ClusterTargetView {
             arn,
             source: `created by this stack (@pulumi/eks, Kubernetes ${create.version}, ${create.desiredSize}x ${create.instanceType}); Kubeflow ${create.kubeflowInstalled ? "installed" : "not installed yet: no profiles"}`,
             credentials: `${getToken} (the creating identity is cluster admin${accessRoleArn ? `; ${accessRoleArn} gets an admin access entry` : ""})`,
+            created: true,
         };
     }
     if (kubeconfig) {
-        return { name: cfg.clusterName, region, arn, source: `the kubeconfig ${kubeconfig}${context ? `, context ${context}` : ", its current context"} (stack config override)`, credentials: "that kubeconfig's user" };
+        return { name: cfg.clusterName, region, arn, source: `the kubeconfig ${kubeconfig}${context ? `, context ${context}` : ", its current context"} (stack config override)`, credentials: "that kubeconfig's user", created: false };
     }
-    return { name: cfg.clusterName, region, arn, source: "looked up with eks:DescribeCluster at deploy; the deploy stops if its issuer differs from the configured one", credentials: getToken };
+    return { name: cfg.clusterName, region, arn, source: "looked up with eks:DescribeCluster at deploy; the deploy stops if its issuer differs from the configured one", credentials: getToken, created: false };
 }

@@ -154,6 +154,9 @@ export function renderReport(input: ReportInput): string {
         ...(input.pipeline && !input.pipeline.deploy.permissionPolicy.Statement.some((s) => s.Condition?.StringEquals?.["iam:PermissionsBoundary"])
             ? ["", "The deploy role may write inline policies on the roles it manages, so it can give them any right: set `kubeflow-irsa:permissionsBoundaryArn` to cap them (the deploy role may then create roles only under that boundary)."]
             : []),
+        ...(input.pipeline && input.cluster?.created
+            ? ["", "This stack creates its cluster: the deploy role above does not cover that (EKS, EC2, Auto Scaling and the nodes' IAM roles). Deploy such a stack with a platform team's broader role."]
+            : []),
         "",
     );
     out.push("## Resources", "", table(["type", "count"], countsByType(plan).map(([t, n]) => [`\`${t}\``, String(n)])), "");

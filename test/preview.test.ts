@@ -146,6 +146,20 @@ describe("offline preview", function () {
         expect(flat.secretKeys).to.deep.equal(["kubeflow-irsa:token", "kubeflow-irsa:rolePairs"]);
     });
 
+    it("names a created cluster as the target, with its ARN when the account is known, and says the deploy role does not cover it", async () => {
+        const stacksDir = editedStacks((config) => {
+            delete config["kubeflow-irsa:oidcIssuerUrl"];
+            config["kubeflow-irsa:cluster"] = { create: { version: "1.31", kubeflowInstalled: true } };
+            config["kubeflow-irsa:pipeline"] = { repository: "acme/ml-platform-kubeflow-irsa", accountId: "210987654321" };
+        });
+        const result = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-created-"), log: quiet });
+        expect(result.plan.resources.filter((r) => r.type === "eks:index:Cluster")).to.have.length(1);
+        const report = fs.readFileSync(path.join(result.outDir, "report.md"), "utf8");
+        expect(report).to.contain("go to cluster **`kf-dev`** (us-west-2, `arn:aws:eks:us-west-2:210987654321:cluster/kf-dev`) only: created by this stack (@pulumi/eks, Kubernetes 1.31, 2x m6i.large); Kubeflow installed.");
+        expect(report).to.contain("This stack creates its cluster: the deploy role above does not cover that");
+        expect(report).to.not.contain("looked up with eks:DescribeCluster");
+    });
+
     it("previews a stack whose role-pair external id is a secure value, showing it only as [secret]", async () => {
         const stacksDir = tempDir("kfirsa-secure-");
         const text = fs.readFileSync(path.join(STACKS_DIR, "Pulumi.dev.yaml"), "utf8");
