@@ -15,7 +15,7 @@ import { lookUpExistingCluster } from "./components/existingCluster";
 import { execKubeconfig } from "./components/kubeconfig";
 import { stackKubernetesProvider } from "./components/kubernetesProvider";
 import { ClusterOidcProvider } from "./components/oidcProvider";
-import { profileControllerRoleName } from "./components/names";
+import { arnAccount, profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
 import { OidcTrustTarget } from "./components/trustDocuments";
@@ -26,6 +26,8 @@ interface StackCluster {
     oidc: pulumi.Output<OidcTrustTarget>;
     /** The one provider every Kubernetes object uses. */
     kubernetes: k8s.Provider;
+    /** The cluster's name, ARN and account: what EKS Pod Identity trusts and associations name. */
+    identity: { name: string; arn: pulumi.Input<string>; accountId: pulumi.Input<string> };
     /** False for a created cluster Kubeflow is not yet installed on: nothing goes into Kubeflow's namespaces. */
     kubeflowInstalled: boolean;
     /** Stack outputs that name the cluster. */
@@ -36,7 +38,9 @@ async function stackCluster(config: ParsedStackConfig, partition: pulumi.Output<
     const { create, kubeconfig, context, accessRoleArn } = config.cluster;
     if (create) {
         const cluster = new EksCluster("cluster", { clusterName: config.clusterName, ...create, accessRoleArn, partition, tags: config.tags });
+        const accountId = aws.getCallerIdentityOutput().accountId;
         return {
+            identity: { name: config.clusterName, arn: pulumi.interpolate`arn:${partition}:eks:${aws.getRegionOutput().region}:${accountId}:cluster/${config.clusterName}`, accountId },
             oidc: cluster.trustTarget,
             kubernetes: stackKubernetesProvider({ clusterName: config.clusterName, kubeconfig: cluster.kubeconfigJson }),
             kubeflowInstalled: create.kubeflowInstalled,
@@ -58,6 +62,7 @@ async function stackCluster(config: ParsedStackConfig, partition: pulumi.Output<
     return {
         oidc: oidc.trustTarget,
         kubernetes: stackKubernetesProvider({ clusterName: config.clusterName, kubeconfig: kubeconfig ?? generated(), context }),
+        identity: { name: existing.name, arn: existing.arn, accountId: arnAccount(existing.arn) },
         kubeflowInstalled: true,
         outputs: { clusterName: existing.name, clusterArn: existing.arn, clusterEndpoint: existing.endpoint, oidcProviderArn: oidc.arn, oidcIssuerHostPath: oidc.issuerHostPath },
     };
@@ -81,6 +86,7 @@ async function main(): Promise<Record<string, unknown>> {
                 policyArns: p.policyArns,
                 inlinePolicy: p.inlinePolicy,
                 annotateOnly: p.annotateOnly,
+                identity: p.identity,
                 roleName: p.roleName,
                 rolePath: p.rolePath,
                 maxSessionDuration: p.maxSessionDuration,
@@ -88,6 +94,7 @@ async function main(): Promise<Record<string, unknown>> {
                 tags: p.tags,
                 resourceQuota: p.resourceQuota,
                 oidc: cluster.oidc,
+                cluster: cluster.identity,
                 partition,
             }, kubernetes),
     );

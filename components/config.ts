@@ -9,6 +9,10 @@ import { arnAccount, issuerHostPath, issuerHostPathFromProviderArn, profileContr
 import { grantsIamWriteOnAnyResource, profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH } from "./permissionPolicies";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "./manifests";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
+import { IdentityBackend, usesIrsa, usesPodIdentity } from "./trustDocuments";
+
+/** EKS Pod Identity associations per cluster: a hard quota AWS does not raise. */
+export const POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER = 5000;
 
 /** The config namespace: keys are `kubeflow-irsa:<key>` in `stacks/Pulumi.<env>.yaml`. */
 export const CONFIG_NAMESPACE = "kubeflow-irsa";
@@ -76,6 +80,10 @@ const maxSessionDuration = z
     .int({ error: "must be a whole number of seconds" })
     .min(3600, { error: "must be at least 3600 seconds (IAM's minimum)" })
     .max(43200, { error: "must be at most 43200 seconds (IAM's maximum, 12 hours)" });
+
+const identityBackend = z.enum(["irsa", "podIdentity", "irsa+podIdentity"], {
+    error: "must be \"irsa\", \"podIdentity\" or \"irsa+podIdentity\" (both at once, for the migration window)",
+});
 
 const bucketGrant = z.string().superRefine((grant, ctx) => {
     const slash = grant.indexOf("/");
@@ -168,6 +176,7 @@ const profileEntry = z
         policyArns: z.array(policyArn).default([]),
         inlinePolicy: policyDocument.optional(),
         annotateOnly: z.boolean({ error: "must be true or false" }).default(true),
+        identity: identityBackend.optional(),
         roleName: iamRoleName.optional(),
         maxSessionDuration: maxSessionDuration.optional(),
         permissionsBoundaryArn: policyArn.optional(),
@@ -297,6 +306,7 @@ const stackConfigSchema = z
         oidcThumbprints: z.array(z.string().regex(THUMBPRINT, { error: "is not a SHA-1 thumbprint (40 hex characters)" })).optional(),
         rolePath: rolePath.default("/"),
         permissionsBoundaryArn: policyArn.optional(),
+        identity: identityBackend.default("irsa"),
         tags: tags.default({}),
         profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true }),
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),
@@ -311,6 +321,8 @@ export type ProfileConfig = z.infer<typeof profileEntry>;
 
 /** A profile with its resolved IAM settings (stack defaults applied, role name decided). */
 export interface ResolvedProfile extends ProfileConfig {
+    /** The profile's `identity`, else the stack's. */
+    identity: IdentityBackend;
     roleName: string;
     rolePath: string;
     permissionsBoundaryArn?: string;
@@ -490,6 +502,27 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
             message: `names issuer ${issuerHostPathFromProviderArn(cfg.oidcProviderArn)}, but oidcIssuerUrl is ${cfg.oidcIssuerUrl}: they must name the same issuer (or drop oidcIssuerUrl)`,
         });
     }
+    resolved.forEach((p, i) => {
+        if (!usesIrsa(p.identity) && !p.annotateOnly) {
+            problems.push({
+                path: ["profiles", i, "annotateOnly"],
+                message: `is false, but the profile's identity is ${p.identity}: the Profile carries no IAM plugin then, so the controller manages nothing; remove annotateOnly`,
+            });
+        } else if (usesPodIdentity(p.identity) && !p.annotateOnly) {
+            problems.push({
+                path: ["profiles", i, "annotateOnly"],
+                message: `is false, but the profile's identity is ${p.identity}: the controller would rewrite the role's trust to its IRSA statement alone and drop the Pod Identity one; set annotateOnly: true`,
+            });
+        }
+    });
+    const associations = resolved.filter((p) => usesPodIdentity(p.identity)).reduce((n, p) => n + p.serviceAccounts.length, 0);
+    if (associations > POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER) {
+        problems.push({
+            path: ["profiles"],
+            message: `needs ${associations} Pod Identity associations (one per service account of each profile on podIdentity or irsa+podIdentity), over EKS's ${POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} per cluster, which AWS does not raise: keep ${associations - POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} or more of them on irsa`,
+        });
+    }
+
     const create = cfg.cluster.create;
     if (create) {
         for (const key of ["oidcIssuerUrl", "oidcProviderArn", "oidcThumbprints"] as const) {
@@ -513,6 +546,7 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
 function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
     return cfg.profiles.map((p) => ({
         ...p,
+        identity: p.identity ?? cfg.identity,
         roleName: p.roleName ?? profileRoleName(p.name, cfg.clusterName),
         rolePath: cfg.rolePath,
         permissionsBoundaryArn: p.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,

@@ -39,14 +39,15 @@ export function profileReadyAnnotations(timeoutSeconds: number = PROFILE_READY_T
 export interface ServiceAccountManifest<Arn = string> {
     apiVersion: "v1";
     kind: "ServiceAccount";
-    metadata: { name: string; namespace: string; annotations: Record<string, Arn>; labels?: Record<string, string> };
+    metadata: { name: string; namespace: string; annotations?: Record<string, Arn>; labels?: Record<string, string> };
 }
 
 /**
- * A service account in a profile namespace annotated with the profile's role. For the controller's own accounts
- * only the annotation is applied (a patch); the others are created and owned by this package (with its label).
+ * A service account in a profile namespace, annotated with the profile's role for IRSA (no annotation for Pod
+ * Identity, where the association is the binding). For the controller's own accounts only the annotation is applied
+ * (a patch); the others are created and owned by this package (with its label).
  */
-export function serviceAccountManifest<Arn = string>(namespace: string, name: string, roleArn: Arn): ServiceAccountManifest<Arn> {
+export function serviceAccountManifest<Arn = string>(namespace: string, name: string, roleArn?: Arn): ServiceAccountManifest<Arn> {
     const owned = !CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(name);
     return {
         apiVersion: "v1",
@@ -54,7 +55,7 @@ export function serviceAccountManifest<Arn = string>(namespace: string, name: st
         metadata: {
             name,
             namespace,
-            annotations: { [ROLE_ARN_ANNOTATION]: roleArn },
+            ...(roleArn !== undefined ? { annotations: { [ROLE_ARN_ANNOTATION]: roleArn } } : {}),
             ...(owned ? { labels: { "app.kubernetes.io/managed-by": "kubeflow-irsa" } } : {}),
         },
     };
@@ -71,7 +72,8 @@ export interface ProfileManifestArgs {
     name: string;
     owner: string;
     ownerKind: "User" | "Group";
-    roleArn: string;
+    /** The role the `AwsIamForServiceAccount` plugin points at; absent (Pod Identity only): no plugin. */
+    roleArn?: string;
     annotateOnly: boolean;
     resourceQuota?: ResourceQuotaSpec;
     labels?: Record<string, string>;
@@ -84,7 +86,7 @@ export interface ProfileManifest {
     metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
     spec: {
         owner: { apiGroup: string; kind: "User" | "Group"; name: string };
-        plugins: Array<{ kind: "AwsIamForServiceAccount"; spec: { awsIamRole: string; annotateOnly: boolean } }>;
+        plugins?: Array<{ kind: "AwsIamForServiceAccount"; spec: { awsIamRole: string; annotateOnly: boolean } }>;
         resourceQuotaSpec?: ResourceQuotaSpec;
     };
 }
@@ -94,7 +96,7 @@ export function profileMetadata(args: Pick<ProfileManifestArgs, "name" | "labels
     return { name: args.name, ...(args.labels ? { labels: args.labels } : {}), ...(args.annotations ? { annotations: args.annotations } : {}) };
 }
 
-/** The cluster-scoped `kubeflow.org/v1` Profile whose `AwsIamForServiceAccount` plugin points at the role. */
+/** The cluster-scoped `kubeflow.org/v1` Profile, whose `AwsIamForServiceAccount` plugin (IRSA) points at the role. */
 export function profileManifest(args: ProfileManifestArgs): ProfileManifest {
     return {
         apiVersion: "kubeflow.org/v1",
@@ -102,7 +104,7 @@ export function profileManifest(args: ProfileManifestArgs): ProfileManifest {
         metadata: profileMetadata(args),
         spec: {
             owner: { apiGroup: "rbac.authorization.k8s.io", kind: args.ownerKind, name: args.owner },
-            plugins: [{ kind: "AwsIamForServiceAccount", spec: { awsIamRole: args.roleArn, annotateOnly: args.annotateOnly } }],
+            ...(args.roleArn !== undefined ? { plugins: [{ kind: "AwsIamForServiceAccount" as const, spec: { awsIamRole: args.roleArn, annotateOnly: args.annotateOnly } }] } : {}),
             ...(args.resourceQuota ? { resourceQuotaSpec: args.resourceQuota } : {}),
         },
     };

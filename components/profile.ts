@@ -2,8 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "./iamDocument";
-import { serviceAccountSubject } from "./names";
-import { OidcTrustTarget, webIdentityTrustPolicy } from "./trustDocuments";
+import { IdentityBackend, OidcTrustTarget, profileTrustPolicy, usesIrsa, usesPodIdentity } from "./trustDocuments";
 import { s3AccessPolicy } from "./permissionPolicies";
 import {
     CONTROLLER_OWNED_SERVICE_ACCOUNTS,
@@ -33,6 +32,8 @@ export interface ProfileArgs {
     inlinePolicy?: PolicyDocument;
     /** When true, the profile controller only annotates service accounts and never rewrites the role. */
     annotateOnly: boolean;
+    /** How pods get the role: IRSA, EKS Pod Identity, or both (migration window). */
+    identity: IdentityBackend;
     /** Physical IAM role name (already within 64 characters). */
     roleName: string;
     /** IAM path of the role. */
@@ -45,8 +46,10 @@ export interface ProfileArgs {
     tags: Record<string, string>;
     /** Copied to the Profile's `resourceQuotaSpec`. */
     resourceQuota?: ResourceQuotaSpec;
-    /** The cluster's OIDC provider ARN and issuer host/path (`ClusterOidcProvider.trustTarget`). */
+    /** The cluster's OIDC provider ARN and issuer host/path (`ClusterOidcProvider.trustTarget`); used with IRSA. */
     oidc: pulumi.Input<OidcTrustTarget>;
+    /** The cluster's name, ARN and account; used with Pod Identity. */
+    cluster: { name: string; arn: pulumi.Input<string>; accountId: pulumi.Input<string> };
     /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`) for S3 ARNs. */
     partition: pulumi.Input<string>;
 }
@@ -57,11 +60,15 @@ export interface ProfileArgs {
  * managed attachments exclusively (`inlinePolicies` / `managedPolicyArns`), so anything attached out of band is
  * removed on the next update, and a profile costs two resources instead of one per policy.
  *
- * Kubernetes objects go through the provider given in `opts.providers` (the stack's cluster). Service accounts other
- * than `default-editor` get the role annotation here, since the plugin annotates only that one: created when this
- * package owns them, patched when the controller does (`default-viewer`). They are applied after the Profile,
- * which then waits until the controller has reconciled it (its namespace exists).
+ * Kubernetes objects go through the provider given in `opts.providers` (the stack's cluster). With IRSA, service
+ * accounts other than `default-editor` get the role annotation here, since the plugin annotates only that one:
+ * created when this package owns them, patched when the controller does (`default-viewer`). With Pod Identity, one
+ * association per service account is the binding, the Profile has no IAM plugin, and listed accounts this package
+ * owns are still created (without annotation). Objects in the namespace are applied after the Profile, which then
+ * waits until the controller has reconciled it (its namespace exists).
  */
+const BACKEND_WORDS: Record<IdentityBackend, string> = { irsa: "IRSA", podIdentity: "EKS Pod Identity", "irsa+podIdentity": "IRSA and EKS Pod Identity" };
+
 export class Profile extends pulumi.ComponentResource {
     /** ARN of the profile's IAM role. */
     public readonly roleArn: pulumi.Output<string>;
@@ -74,9 +81,16 @@ export class Profile extends pulumi.ComponentResource {
         super("kubeflow-irsa:index:Profile", name, {}, opts);
         this.profileName = name;
 
-        const subjects = args.serviceAccounts.map((sa) => serviceAccountSubject(name, sa));
+        const irsa = usesIrsa(args.identity);
+        const podIdentity = usesPodIdentity(args.identity);
         // One apply per document: every Output costs time at thousands of profiles (BENCHMARKS.md).
-        const trustPolicy = pulumi.output(args.oidc).apply((oidc) => JSON.stringify(webIdentityTrustPolicy({ ...oidc, subjects })));
+        const trustPolicy = pulumi
+            .all([irsa ? args.oidc : undefined, podIdentity ? pulumi.all([args.cluster.arn, args.cluster.accountId]) : undefined])
+            .apply(([oidc, cluster]) =>
+                JSON.stringify(
+                    profileTrustPolicy({ identity: args.identity, namespace: name, serviceAccounts: args.serviceAccounts, oidc, cluster: cluster && { arn: cluster[0], accountId: cluster[1] } }),
+                ),
+            );
         const inlinePolicies = pulumi.output(args.partition).apply((partition) => {
             const s3 = s3AccessPolicy(partition, args.s3Buckets);
             const named = [
@@ -92,7 +106,7 @@ export class Profile extends pulumi.ComponentResource {
             {
                 name: args.roleName,
                 path: args.rolePath,
-                description: `Kubeflow profile ${name}: assumed by ${args.serviceAccounts.join(", ")} via IRSA`,
+                description: `Kubeflow profile ${name}: assumed by ${args.serviceAccounts.join(", ")} via ${BACKEND_WORDS[args.identity]}`,
                 assumeRolePolicy: trustPolicy,
                 inlinePolicies,
                 managedPolicyArns: [...args.policyArns].sort(),
@@ -103,20 +117,22 @@ export class Profile extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const extraAccounts = args.serviceAccounts.filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT);
+        // Objects this component puts into the namespace: with IRSA every account but the plugin's (for the
+        // annotation); with Pod Identity only, the accounts the controller does not create (they must exist).
+        const namespaceAccounts = args.serviceAccounts.filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT && (irsa || !CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(sa)));
         const profile = new k8s.apiextensions.CustomResource(
             name,
             {
                 apiVersion: "kubeflow.org/v1",
                 kind: "Profile",
-                metadata: profileMetadata({ name, ...(extraAccounts.length > 0 ? { annotations: profileReadyAnnotations() } : {}) }),
+                metadata: profileMetadata({ name, ...(namespaceAccounts.length > 0 ? { annotations: profileReadyAnnotations() } : {}) }),
                 spec: role.arn.apply(
                     (arn) =>
                         profileManifest({
                             name,
                             owner: args.owner,
                             ownerKind: args.ownerKind,
-                            roleArn: arn,
+                            roleArn: irsa ? arn : undefined,
                             annotateOnly: args.annotateOnly,
                             resourceQuota: args.resourceQuota,
                         }).spec,
@@ -126,13 +142,31 @@ export class Profile extends pulumi.ComponentResource {
         );
 
         // A profile name has no '.', so `<profile>.<account>` never collides across profiles.
-        for (const account of extraAccounts) {
-            const { metadata } = serviceAccountManifest(name, account, role.arn);
+        for (const account of namespaceAccounts) {
+            const { metadata } = serviceAccountManifest(name, account, irsa ? role.arn : undefined);
             const opts = { parent: this, dependsOn: [profile] };
             if (CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(account)) {
                 new k8s.core.v1.ServiceAccountPatch(`${name}.${account}`, { metadata }, opts);
             } else {
                 new k8s.core.v1.ServiceAccount(`${name}.${account}`, { metadata }, opts);
+            }
+        }
+
+        if (podIdentity) {
+            for (const account of args.serviceAccounts) {
+                new aws.eks.PodIdentityAssociation(
+                    `${name}.${account}`,
+                    {
+                        clusterName: args.cluster.name,
+                        namespace: name,
+                        serviceAccount: account,
+                        roleArn: role.arn,
+                        // The trust matches the session tags: without them no pod could assume the role.
+                        disableSessionTags: false,
+                        tags: { ...args.tags, "kubeflow-irsa/profile": name },
+                    },
+                    { parent: this },
+                );
             }
         }
 

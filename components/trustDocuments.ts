@@ -1,10 +1,12 @@
 /**
- * Trust documents: who may assume a role (web identity through the cluster's OIDC provider, or one other role).
+ * Trust documents: who may assume a role (web identity through the cluster's OIDC provider, EKS Pod Identity, or
+ * one other role).
  *
  * Pure: nothing here imports Pulumi, so the components, the dynamic provider and the offline preview share it,
  * and it is unit-tested on its own.
  */
 import { ConditionBlock, PolicyDocument, PolicyStatement, sortedUnique } from "./iamDocument";
+import { serviceAccountSubject } from "./names";
 
 /** The audience EKS projects into service-account tokens; STS checks it against the provider's client ids. */
 export const STS_AUDIENCE = "sts.amazonaws.com";
@@ -59,6 +61,98 @@ export function webIdentityTrustStatement(args: WebIdentityTrustArgs): PolicySta
 
 export function webIdentityTrustPolicy(args: WebIdentityTrustArgs): PolicyDocument {
     return { Version: "2012-10-17", Statement: [webIdentityTrustStatement(args)] };
+}
+
+/** The service principal EKS Pod Identity assumes roles as. */
+export const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
+/**
+ * Session tags EKS Pod Identity adds to its AssumeRole request (Amazon EKS User Guide, "List of session tags added by
+ * EKS Pod Identity"); the trust matches them as `aws:RequestTag/<key>`.
+ */
+export const POD_IDENTITY_TAGS = {
+    clusterArn: "aws:RequestTag/eks-cluster-arn",
+    namespace: "aws:RequestTag/kubernetes-namespace",
+    serviceAccount: "aws:RequestTag/kubernetes-service-account",
+} as const;
+
+export interface PodIdentityTrustArgs {
+    /** ARN of the one cluster whose associations may use the role. */
+    clusterArn: string;
+    /** The cluster's account: `aws:SourceAccount` of the request EKS makes. */
+    accountId: string;
+    /** The namespace of the service accounts. */
+    namespace: string;
+    /** Service accounts of that namespace; at least one. */
+    serviceAccounts: readonly string[];
+    /** Statement id. */
+    sid?: string;
+}
+
+/**
+ * The statement that lets EKS Pod Identity assume a role for exactly the listed service accounts of one namespace of
+ * one cluster. Any association in the account could otherwise use the role: the association is the binding, so the
+ * trust must name the cluster, namespace and service accounts itself (session tags EKS sets on every request).
+ */
+export function podIdentityTrustStatement(args: PodIdentityTrustArgs): PolicyStatement {
+    const serviceAccounts = sortedUnique(args.serviceAccounts);
+    if (serviceAccounts.length === 0 || !args.namespace) {
+        throw new Error("a Pod Identity trust statement needs a namespace and at least one service account: without them any association in the account could use the role");
+    }
+    if (!args.clusterArn || !args.accountId) {
+        throw new Error("a Pod Identity trust statement needs the cluster ARN and account");
+    }
+    return {
+        ...(args.sid ? { Sid: args.sid } : {}),
+        Effect: "Allow",
+        Principal: { Service: POD_IDENTITY_SERVICE },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+            StringEquals: {
+                "aws:SourceAccount": args.accountId,
+                [POD_IDENTITY_TAGS.clusterArn]: args.clusterArn,
+                [POD_IDENTITY_TAGS.namespace]: args.namespace,
+                [POD_IDENTITY_TAGS.serviceAccount]: serviceAccounts,
+            },
+        },
+    };
+}
+
+/** How pods get a role's credentials: IRSA (web identity), EKS Pod Identity, or both during a migration. */
+export type IdentityBackend = "irsa" | "podIdentity" | "irsa+podIdentity";
+
+export function usesIrsa(identity: IdentityBackend): boolean {
+    return identity !== "podIdentity";
+}
+
+export function usesPodIdentity(identity: IdentityBackend): boolean {
+    return identity !== "irsa";
+}
+
+export interface ProfileTrustArgs {
+    identity: IdentityBackend;
+    namespace: string;
+    serviceAccounts: readonly string[];
+    /** Needed with IRSA. */
+    oidc?: OidcTrustTarget;
+    /** Needed with Pod Identity. */
+    cluster?: { arn: string; accountId: string };
+}
+
+/**
+ * A profile role's trust for its backend: the web-identity statement (IRSA, unchanged from earlier releases, so an
+ * IRSA profile's trust stays byte-identical), the Pod Identity statement, or both during a migration.
+ */
+export function profileTrustPolicy(args: ProfileTrustArgs): PolicyDocument {
+    const statements: PolicyStatement[] = [];
+    if (usesIrsa(args.identity)) {
+        if (!args.oidc) throw new Error("an IRSA trust needs the cluster's OIDC provider");
+        statements.push(webIdentityTrustStatement({ ...args.oidc, subjects: args.serviceAccounts.map((sa) => serviceAccountSubject(args.namespace, sa)) }));
+    }
+    if (usesPodIdentity(args.identity)) {
+        if (!args.cluster) throw new Error("a Pod Identity trust needs the cluster's ARN and account");
+        statements.push(podIdentityTrustStatement({ clusterArn: args.cluster.arn, accountId: args.cluster.accountId, namespace: args.namespace, serviceAccounts: args.serviceAccounts, sid: "PodIdentity" }));
+    }
+    return { Version: "2012-10-17", Statement: statements };
 }
 
 /** Trust policy that lets exactly one role (not its account's `:root`) assume another, with an optional external id. */

@@ -155,6 +155,8 @@ export class StandInMocks implements pulumi.runtime.Mocks {
         switch (args.token) {
             case "aws:index/getPartition:getPartition":
                 return { id: STANDIN_PARTITION, partition: STANDIN_PARTITION, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            case "aws:index/getRegion:getRegion":
+                return { id: STANDIN_REGION, name: STANDIN_REGION, region: STANDIN_REGION, endpoint: `ec2.${STANDIN_REGION}.amazonaws.com`, description: "stand-in" };
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { id: STANDIN_ACCOUNT_ID, accountId: STANDIN_ACCOUNT_ID, arn: `arn:aws:iam::${STANDIN_ACCOUNT_ID}:user/preview`, userId: "AIDAPREVIEW" };
             case "aws:eks/getCluster:getCluster":
