@@ -5,10 +5,11 @@
  */
 import { asList, PolicyDocument, policyLength, PolicyStatement, wildcardMatch } from "../components/iamDocument";
 import { arnAccount, serviceAccountSubject, SUBJECT_PREFIX } from "../components/names";
-import { STS_AUDIENCE } from "../components/trustDocuments";
+import { POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, STS_AUDIENCE } from "../components/trustDocuments";
 import { grantsIamWriteOnAnyResource } from "../components/permissionPolicies";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, subjectProblem } from "../components/trust";
-import type { RoleView } from "./iam";
+import type { PodIdentityBinding, RoleView } from "./iam";
+import { standInClusterArn } from "./mocks";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
@@ -143,6 +144,58 @@ export function webIdentityRequest(trust: FederatedTrust, subject: string, audie
     };
 }
 
+/** What EKS Pod Identity sends when it assumes a role for a pod of `namespace:serviceAccount` in a cluster. */
+export function podIdentityRequests(clusterArn: string, namespace: string, serviceAccount: string): AssumeRequest[] {
+    const context = {
+        "aws:SourceAccount": arnAccount(clusterArn),
+        [POD_IDENTITY_TAGS.clusterArn]: clusterArn,
+        "aws:RequestTag/eks-cluster-name": clusterArn.split(":cluster/")[1] ?? "",
+        [POD_IDENTITY_TAGS.namespace]: namespace,
+        [POD_IDENTITY_TAGS.serviceAccount]: serviceAccount,
+    };
+    // It tags the session, so the trust must allow both actions.
+    return ["sts:AssumeRole", "sts:TagSession"].map((action) => ({ principalType: "Service", principal: POD_IDENTITY_SERVICE, action, context }));
+}
+
+/** Whether EKS Pod Identity can assume the role for that service account: both its actions allowed. */
+export function podIdentityAllowed(trust: PolicyDocument, clusterArn: string, namespace: string, serviceAccount: string): boolean {
+    return podIdentityRequests(clusterArn, namespace, serviceAccount).every((request) => evaluateTrust(trust, request) === "Allowed");
+}
+
+/** Marks a service account that reaches a role through EKS Pod Identity, in tables and compare mode. */
+export const POD_IDENTITY_SUFFIX = " (pod identity)";
+
+function trustsPodIdentity(trust: PolicyDocument): boolean {
+    return statements(trust).some((s) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE));
+}
+
+/**
+ * Pod Identity reach of one role: each association whose request the trust allows is an entry; one the trust refuses
+ * gives no credentials; probes (another namespace of the cluster, another cluster of the account) must be refused.
+ */
+function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding[]): void {
+    const bindings: PodIdentityBinding[] = role.associations;
+    for (const b of bindings) {
+        if (podIdentityAllowed(role.trust, standInClusterArn(b.clusterName), b.namespace, b.serviceAccount)) {
+            entry.serviceAccounts.push(`${b.namespace}:${b.serviceAccount}${POD_IDENTITY_SUFFIX}`);
+        } else {
+            findings.push({ severity: "medium", role: role.name, message: `the Pod Identity association for ${b.namespace}:${b.serviceAccount} in ${b.clusterName} gives no credentials: the trust does not allow it` });
+        }
+    }
+    if (!trustsPodIdentity(role.trust)) return;
+    const clusters = [...new Set(bindings.map((b) => b.clusterName))];
+    const sample = bindings[0] ?? { clusterName: "kubeflow-irsa-probe", namespace: "kubeflow-irsa-probe", serviceAccount: "default-editor" };
+    for (const cluster of clusters.length ? clusters : [sample.clusterName]) {
+        if (podIdentityAllowed(role.trust, standInClusterArn(cluster), "kubeflow-irsa-probe", "any-service-account")) {
+            entry.serviceAccounts.push(`(any service account of ${cluster})${POD_IDENTITY_SUFFIX}`);
+            findings.push({ severity: "high", role: role.name, message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it` });
+        }
+    }
+    if (podIdentityAllowed(role.trust, standInClusterArn("kubeflow-irsa-probe-cluster"), sample.namespace, sample.serviceAccount)) {
+        findings.push({ severity: "high", role: role.name, message: "Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it" });
+    }
+}
+
 /** `system:serviceaccount:ns:sa` -> `ns:sa`, for tables. */
 export function shortSubject(subject: string): string {
     return subject.startsWith(SUBJECT_PREFIX) ? subject.slice(SUBJECT_PREFIX.length) : subject;
@@ -241,12 +294,14 @@ export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
                     }
                 }
             }
+            podIdentityAccess(role, entry, findings);
         } catch (err) {
             if (!(err instanceof UnsupportedConditionError)) throw err;
             findings.push({ severity: "medium", role: role.name, message: `${err.message}: review this trust by hand` });
         }
         for (const s of statements(role.trust)) {
-            if (s.Effect === "Allow" && s.Principal !== "*" && s.Principal?.Service) entry.services.push(...asList(s.Principal.Service));
+            // Pod Identity's service principal is shown as the service accounts it serves (above), not as a service.
+            if (s.Effect === "Allow" && s.Principal !== "*" && s.Principal?.Service) entry.services.push(...asList(s.Principal.Service).filter((x) => x !== POD_IDENTITY_SERVICE));
         }
         matrix.push(entry);
 

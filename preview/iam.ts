@@ -20,7 +20,17 @@ export interface RoleView {
     managedPolicyArns: string[];
     permissionsBoundary?: string;
     maxSessionDuration?: number;
+    /** EKS Pod Identity associations that name this role (the binding; the trust must still allow them). */
+    associations: PodIdentityBinding[];
 }
+
+export interface PodIdentityBinding {
+    clusterName: string;
+    namespace: string;
+    serviceAccount: string;
+}
+
+export const POD_IDENTITY_ASSOCIATION_TYPE = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 const KIND_BY_PARENT_TYPE: Record<string, RoleKind> = {
     "kubeflow-irsa:index:Profile": "profile",
@@ -34,15 +44,22 @@ function parse(text: unknown): PolicyDocument {
 export function roleViews(resources: DeclaredResource[]): RoleView[] {
     // Parents are components; a custom resource may share its parent's name (a Profile CR and its component).
     const typeOf = new Map(resources.filter((r) => !r.custom).map((r) => [r.name, r.type]));
+    const associationsOf = new Map<string, PodIdentityBinding[]>();
+    for (const r of resources.filter((r) => r.type === POD_IDENTITY_ASSOCIATION_TYPE)) {
+        const { roleArn: arn, clusterName, namespace, serviceAccount } = r.inputs as Record<string, string>;
+        associationsOf.set(arn, [...(associationsOf.get(arn) ?? []), { clusterName, namespace, serviceAccount }]);
+    }
     const views: RoleView[] = [];
     for (const r of resources) {
         const inputs = r.inputs as Record<string, any>;
         if (r.type === "aws:iam/role:Role") {
             const name = inputs.name ?? r.name;
             const inline = (inputs.inlinePolicies ?? []) as Array<{ name?: string; policy?: string }>;
+            const arn = roleArn(STANDIN_PARTITION, STANDIN_ACCOUNT_ID, inputs.path ?? "/", name);
             views.push({
                 name,
-                arn: roleArn(STANDIN_PARTITION, STANDIN_ACCOUNT_ID, inputs.path ?? "/", name),
+                arn,
+                associations: associationsOf.get(arn) ?? [],
                 kind: KIND_BY_PARENT_TYPE[typeOf.get(r.parent ?? "") ?? ""] ?? "role",
                 declaredBy: r.parent ?? r.name,
                 trust: parse(inputs.assumeRolePolicy),
@@ -56,6 +73,7 @@ export function roleViews(resources: DeclaredResource[]): RoleView[] {
             views.push({
                 name: inputs.eksRoleName,
                 arn: docs.eksRoleArn,
+                associations: [],
                 kind: "role-pair-eks",
                 declaredBy: r.name,
                 trust: docs.eksTrust,
@@ -66,6 +84,7 @@ export function roleViews(resources: DeclaredResource[]): RoleView[] {
             views.push({
                 name: inputs.assetRoleName,
                 arn: docs.assetRoleArn,
+                associations: [],
                 kind: "role-pair-asset",
                 declaredBy: r.name,
                 trust: docs.assetTrust,

@@ -58,6 +58,11 @@ export function standInIssuerUrl(clusterName: string): string {
     return `https://oidc.eks.${STANDIN_REGION}.amazonaws.com/id/${shortHash(clusterName, 32).toUpperCase()}`;
 }
 
+/** The ARN of a stand-in EKS cluster (what the lookup reports, and what a created one gets). */
+export function standInClusterArn(clusterName: string): string {
+    return `arn:${STANDIN_PARTITION}:eks:${STANDIN_REGION}:${STANDIN_ACCOUNT_ID}:cluster/${clusterName}`;
+}
+
 /** The API endpoint a stand-in EKS cluster reports. */
 export function standInEndpoint(clusterName: string): string {
     return `https://${shortHash(clusterName, 32).toUpperCase()}.gr7.${STANDIN_REGION}.eks.amazonaws.com`;
@@ -163,7 +168,7 @@ export class StandInMocks implements pulumi.runtime.Mocks {
                 return {
                     id: args.inputs.name,
                     name: args.inputs.name,
-                    arn: `arn:${STANDIN_PARTITION}:eks:${STANDIN_REGION}:${STANDIN_ACCOUNT_ID}:cluster/${args.inputs.name}`,
+                    arn: standInClusterArn(args.inputs.name),
                     endpoint: standInEndpoint(args.inputs.name),
                     certificateAuthorities: [{ data: STANDIN_CA_DATA }],
                     identities: [{ oidcs: [{ issuer: this.clusterIssuers[args.inputs.name] ?? standInIssuerUrl(args.inputs.name) }] }],

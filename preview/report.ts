@@ -13,6 +13,8 @@ export interface ProfileRow {
     s3: string[];
     policies: string[];
     annotateOnly: string;
+    /** `irsa`, `podIdentity` or `irsa+podIdentity`, read from the trust and the associations. */
+    identity: string;
 }
 
 /** One row per declared Profile, read back from its role's documents and its Profile object. */
@@ -26,13 +28,16 @@ export function profileRows(plan: Plan, roles: RoleView[]): ProfileRow[] {
             const cr = crByParent.get(component.name);
             const objects = role?.inlinePolicies["s3-access"]?.Statement.find((s) => s.Sid === "ReadWriteObjects")?.Resource ?? [];
             const plugin = (cr?.inputs.spec as { plugins?: Array<{ spec?: { annotateOnly?: boolean } }> } | undefined)?.plugins?.[0];
+            const irsa = role ? subjectsNamed(role.trust).map(shortSubject) : [];
+            const associated = role?.associations.map((a) => `${a.namespace}:${a.serviceAccount}`) ?? [];
             return {
                 profile: component.name,
                 role: role?.name ?? "(none)",
-                serviceAccounts: role ? subjectsNamed(role.trust).map(shortSubject) : [],
+                serviceAccounts: [...new Set([...irsa, ...associated])].sort(),
+                identity: [irsa.length ? "irsa" : "", associated.length ? "podIdentity" : ""].filter(Boolean).join("+") || "none",
                 s3: [objects].flat().map((arn) => arn.replace(/^arn:[^:]+:s3:::/, "").replace(/\/\*$/, "")),
                 policies: [...(role?.managedPolicyArns.map((a) => a.split("/").pop()!) ?? []), ...(role?.inlinePolicies.inline ? ["inline"] : [])],
-                annotateOnly: String(plugin?.spec?.annotateOnly ?? "?"),
+                annotateOnly: plugin ? String(plugin.spec?.annotateOnly ?? "?") : "(no plugin)",
             };
         });
 }
@@ -131,7 +136,12 @@ export function renderReport(input: ReportInput): string {
     );
     const profiles = profileRows(plan, roles);
     out.push("## Profiles", "");
-    out.push(profiles.length ? table(["profile", "role", "service accounts", "S3", "policies", "annotateOnly"], profiles.map((p) => [p.profile, `\`${p.role}\``, cell(p.serviceAccounts), cell(p.s3), cell(p.policies), p.annotateOnly])) : "None.", "");
+    out.push(
+        profiles.length
+            ? table(["profile", "role", "identity", "service accounts", "S3", "policies", "annotateOnly"], profiles.map((p) => [p.profile, `\`${p.role}\``, p.identity, cell(p.serviceAccounts), cell(p.s3), cell(p.policies), p.annotateOnly]))
+            : "None.",
+        "",
+    );
     if (input.cluster) {
         out.push("## Target cluster", "", table(["", ""], [
             ["name", `\`${input.cluster.name}\``],

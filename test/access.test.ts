@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
-import { AssumeRequest, analyzeAccess, evaluateTrust, webIdentityRequest } from "../preview/access";
+import { AssumeRequest, analyzeAccess, evaluateTrust, podIdentityRequests, webIdentityRequest } from "../preview/access";
+import { podIdentityTrustStatement } from "../components/trustDocuments";
 import { RoleView } from "../preview/iam";
 
 const ACCOUNT = "111122223333";
@@ -135,7 +136,7 @@ describe("trust evaluator vs IAM simulator", () => {
     });
 
     it("builds the access matrix and findings from the documents", () => {
-        const role = (name: string, trust: PolicyDocument, extra: Partial<RoleView> = {}): RoleView => ({ name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, kind: "role", declaredBy: name, trust, inlinePolicies: {}, managedPolicyArns: [], ...extra });
+        const role = (name: string, trust: PolicyDocument, extra: Partial<RoleView> = {}): RoleView => ({ name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, kind: "role", declaredBy: name, trust, inlinePolicies: {}, managedPolicyArns: [], associations: [], ...extra });
         const exact = role("exact", tricky[0][1]);
         const open = role("open", tricky[2][1]);
         const broad = role("broad", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${HOST1}:sub`]: "system:serviceaccount:*" } } }] }, {
@@ -158,7 +159,102 @@ describe("trust evaluator vs IAM simulator", () => {
         const trust: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com", [`${HOST1}:sub`]: subjects } } }] };
         const length = JSON.stringify(trust).length;
         expect(length).to.be.within(1639, 2048);
-        const { findings } = analyzeAccess([{ name: "big", arn: "x", kind: "role", declaredBy: "big", trust, inlinePolicies: {}, managedPolicyArns: [] }]);
+        const { findings } = analyzeAccess([{ name: "big", arn: "x", kind: "role", declaredBy: "big", trust, inlinePolicies: {}, managedPolicyArns: [], associations: [] }]);
         expect(findings).to.deep.equal([{ severity: "medium", role: "big", message: `trust policy is ${length} of 2048 characters: near the quota` }]);
+    });
+
+    describe("EKS Pod Identity trusts", () => {
+        const C1 = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/one`;
+        const C2 = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/two`;
+        const C3 = "arn:aws:eks:us-east-1:444455556666:cluster/one";
+        const exact = (namespace: string, serviceAccounts: string[], clusterArn = C1): PolicyDocument => ({
+            Version: "2012-10-17",
+            Statement: [podIdentityTrustStatement({ clusterArn, accountId: ACCOUNT, namespace, serviceAccounts })],
+        });
+        const pods = (extra: Partial<PolicyStatement>): PolicyDocument => ({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], ...extra } as PolicyStatement],
+        });
+        const requests = (clusterArn: string, ns: string, name: string) => podIdentityRequests(clusterArn, ns, name);
+        const cases: Array<[string, PolicyDocument, AssumeRequest[]]> = [
+            ["exact trust: listed accounts only, this cluster only", exact("team-a", ["default-editor", "batch"]), [...requests(C1, "team-a", "batch"), ...requests(C1, "team-a", "other"), ...requests(C1, "team-b", "batch"), ...requests(C2, "team-a", "batch"), ...requests(C3, "team-a", "batch")]],
+            ["no conditions: any association", pods({}), [...requests(C1, "x", "y"), ...requests(C3, "x", "y")]],
+            ["AssumeRole without TagSession", pods({ Action: "sts:AssumeRole" }), requests(C1, "team-a", "batch")],
+            [
+                "namespace pattern and a denied account",
+                {
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: "sts:*", Condition: { StringLike: { "aws:RequestTag/kubernetes-namespace": "team-*" }, StringEquals: { "aws:RequestTag/eks-cluster-arn": C1 } } },
+                        { Effect: "Deny", Principal: { Service: "pods.eks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:RequestTag/kubernetes-service-account": "blocked" } } },
+                    ],
+                },
+                [...requests(C1, "team-a", "ok"), ...requests(C1, "team-a", "blocked"), ...requests(C1, "other", "ok"), ...requests(C2, "team-b", "ok")],
+            ],
+        ];
+        for (const [label, doc, list] of cases) {
+            it(`agrees with the simulator on: ${label}`, () => {
+                for (const request of list) {
+                    expect(evaluateTrust(doc, request), `${label}: ${request.action} ${JSON.stringify(request.context)}`).to.equal(simulate(doc, request));
+                }
+            });
+        }
+
+        it("agrees with the simulator on 300 generated Pod Identity trusts x 8 requests each (both actions)", () => {
+            const random = rng(20261125);
+            const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+            const namespaces = ["team-a", "team-b", "run"];
+            const accounts = ["default-editor", "batch", "job-1"];
+            let compared = 0;
+            const decisions: Record<string, number> = {};
+            for (let n = 0; n < 300; n++) {
+                const statements: PolicyStatement[] = Array.from({ length: 1 + Math.floor(random() * 2) }, () => {
+                    const condition: Record<string, Record<string, string | string[]>> = {};
+                    const put = (op: string, key: string, value: string | string[]) => ((condition[op] ??= {})[key] = value);
+                    if (random() < 0.7) put("StringEquals", "aws:SourceAccount", pick([ACCOUNT, "444455556666"]));
+                    if (random() < 0.7) put("StringEquals", "aws:RequestTag/eks-cluster-arn", pick<string | string[]>([C1, C2, [C1, C3]]));
+                    if (random() < 0.7) put(pick(["StringEquals", "StringLike", "StringNotEquals"]), "aws:RequestTag/kubernetes-namespace", pick<string | string[]>([...namespaces, "team-*", ["team-a", "run"]]));
+                    if (random() < 0.7) put(pick(["StringEquals", "StringLike"]), "aws:RequestTag/kubernetes-service-account", pick<string | string[]>([...accounts, "job-?", ["batch", "default-editor"]]));
+                    return {
+                        Effect: random() < 0.85 ? "Allow" : "Deny",
+                        Principal: { Service: pick<string | string[]>(["pods.eks.amazonaws.com", ["pods.eks.amazonaws.com", "ec2.amazonaws.com"], "ec2.amazonaws.com"]) },
+                        Action: pick<string | string[]>([["sts:AssumeRole", "sts:TagSession"], "sts:AssumeRole", "sts:*", "sts:TagSession"]),
+                        ...(Object.keys(condition).length ? { Condition: condition } : {}),
+                    } as PolicyStatement;
+                });
+                const doc: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+                for (let r = 0; r < 4; r++) {
+                    for (const request of requests(pick([C1, C2, C3]), pick(namespaces), pick(accounts))) {
+                        const decision = simulate(doc, request);
+                        expect(evaluateTrust(doc, request), `policy ${n} request ${r}: ${JSON.stringify(doc)} ${JSON.stringify(request)}`).to.equal(decision);
+                        compared++;
+                        decisions[decision] = (decisions[decision] ?? 0) + 1;
+                    }
+                }
+            }
+            expect(compared).to.equal(2400);
+            // The generator must exercise every outcome, or the agreement proves little.
+            expect(decisions.Allowed, JSON.stringify(decisions)).to.be.greaterThan(200);
+            expect(decisions.ExplicitlyDenied, JSON.stringify(decisions)).to.be.greaterThan(20);
+            expect(decisions.ImplicitlyDenied, JSON.stringify(decisions)).to.be.greaterThan(200);
+        });
+
+        it("lists associations the trust allows, and flags refused associations and open trusts", () => {
+            const view = (name: string, trust: PolicyDocument, associations: RoleView["associations"]): RoleView => ({
+                name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, kind: "profile", declaredBy: name, trust, inlinePolicies: {}, managedPolicyArns: [], associations,
+            });
+            // Stand-in cluster ARNs are in the stand-in account and region (preview/mocks.ts).
+            const standIn = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/kf`;
+            const good = view("good", exact("team-a", ["batch", "default-editor"], standIn), [{ clusterName: "kf", namespace: "team-a", serviceAccount: "batch" }, { clusterName: "kf", namespace: "team-a", serviceAccount: "spark" }]);
+            const open = view("open", pods({}), [{ clusterName: "kf", namespace: "team-b", serviceAccount: "default-editor" }]);
+            const { matrix, findings } = analyzeAccess([good, open]);
+            expect(matrix.find((m) => m.role === "good")!.serviceAccounts).to.deep.equal(["team-a:batch (pod identity)"]);
+            expect(matrix.find((m) => m.role === "open")!.serviceAccounts).to.deep.equal(["team-b:default-editor (pod identity)", "(any service account of kf) (pod identity)"]);
+            expect(findings.map((f) => `${f.severity} ${f.role}: ${f.message}`)).to.deep.equal([
+                "high open: Pod Identity trust does not restrict namespace and service account: any association in cluster kf can use it",
+                "high open: Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it",
+                "medium good: the Pod Identity association for team-a:spark in kf gives no credentials: the trust does not allow it",
+            ]);
+        });
     });
 });

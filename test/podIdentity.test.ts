@@ -127,8 +127,12 @@ describe("EKS Pod Identity for profiles", () => {
 
         it("declares one association per service account of each Pod Identity profile, and none for IRSA", () => {
             const arns = run.outputs.profileRoleArns as Record<string, string>;
-            const associations = byType(run, ASSOCIATION).map((a) => ({ name: a.name, parent: a.parent, ...a.inputs }));
-            expect(associations.map(({ tags, ...rest }) => rest)).to.deep.equal([
+            const associations = byType(run, ASSOCIATION).map((a) => {
+                const { tags, ...inputs } = a.inputs;
+                expect(tags).to.deep.equal({ "kubeflow-irsa/profile": a.parent });
+                return { name: a.name, parent: a.parent, ...inputs };
+            });
+            expect(associations).to.deep.equal([
                 { name: "pod-team.default-editor", parent: "pod-team", clusterName: "kf-dev", namespace: "pod-team", serviceAccount: "default-editor", roleArn: arns["pod-team"], disableSessionTags: false },
                 { name: "pod-team.default-viewer", parent: "pod-team", clusterName: "kf-dev", namespace: "pod-team", serviceAccount: "default-viewer", roleArn: arns["pod-team"], disableSessionTags: false },
                 { name: "pod-team.spark", parent: "pod-team", clusterName: "kf-dev", namespace: "pod-team", serviceAccount: "spark", roleArn: arns["pod-team"], disableSessionTags: false },

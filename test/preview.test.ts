@@ -72,7 +72,7 @@ describe("offline preview", function () {
         expect(fs.readFileSync(path.join(result.outDir, "summary.md"), "utf8")).to.contain("go to cluster **`kf-dev`** (us-west-2) only");
         expect(report).to.contain("| `team-nlp-kf-dev-role` | profile | `team-nlp:default-editor`, `team-nlp:nlp-batch` | none |");
         expect(report).to.contain("| `customer-read-bucket-role` | role-pair-asset | none | `arn:aws:iam::111122223333:role/customer-read-bucket-role-eks (external id)` |");
-        expect(report).to.match(/\| team-vision \| `team-vision-kf-dev-role` \| `team-vision:default-editor` \| `acme-ml-dev-artifacts\/team-vision`, `acme-ml-dev-datasets\/images` \| none \| true \|/);
+        expect(report).to.match(/\| team-vision \| `team-vision-kf-dev-role` \| irsa \| `team-vision:default-editor` \| `acme-ml-dev-artifacts\/team-vision`, `acme-ml-dev-datasets\/images` \| none \| true \|/);
         expect(report).to.match(/\| `kubernetes:kubeflow.org\/v1:Profile` \| 4 \|/);
     });
 
@@ -126,6 +126,31 @@ describe("offline preview", function () {
         expect(edited.changes!.rolesRemoved).to.deep.equal(["sandbox-kf-dev-role"]);
         const err = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-ref-"), against: "no-such-ref-xyz", log: quiet }).then(() => undefined, (e: Error) => e);
         expect(err?.message).to.match(/--against no-such-ref-xyz: neither a directory nor a git ref/);
+    });
+
+    it("shows a profile moving to Pod Identity as access lost over IRSA and gained over Pod Identity, step by step", async () => {
+        const stacksDir = committedStacks();
+        const moveTo = (identity: string) =>
+            editedStacks((c) => {
+                const nlp = c["kubeflow-irsa:profiles"].find((p: { name: string }) => p.name === "team-nlp");
+                nlp.identity = identity;
+            }, "dev", stacksDir);
+        moveTo("irsa+podIdentity");
+        const both = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-both-"), against: "HEAD", log: quiet });
+        expect(both.changes!.accessGained.map((c) => `${c.who} -> ${c.role}`)).to.deep.equal([
+            "team-nlp:default-editor (pod identity) -> team-nlp-kf-dev-role",
+            "team-nlp:nlp-batch (pod identity) -> team-nlp-kf-dev-role",
+        ]);
+        expect(both.changes!.accessLost).to.deep.equal([]);
+        const bothDir = both.outDir;
+        moveTo("podIdentity");
+        const moved = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-pod-"), against: bothDir, log: quiet });
+        expect(moved.changes!.accessLost.map((c) => `${c.who} -> ${c.role}`)).to.deep.equal(["team-nlp:default-editor -> team-nlp-kf-dev-role", "team-nlp:nlp-batch -> team-nlp-kf-dev-role"]);
+        expect(moved.changes!.accessGained).to.deep.equal([]);
+        const report = fs.readFileSync(path.join(moved.outDir, "report.md"), "utf8");
+        expect(report).to.match(/\| team-nlp \| `team-nlp-kf-dev-role` \| podIdentity \| `team-nlp:default-editor`, `team-nlp:nlp-batch` \| .* \| \(no plugin\) \|/);
+        expect(moved.access.findings).to.deep.equal([]);
+        expect(fs.readFileSync(path.join(moved.outDir, "k8s", "profile-team-nlp.yaml"), "utf8")).to.not.contain("AwsIamForServiceAccount");
     });
 
     it("reads secure values as opaque, at the top level and nested, and namespaces bare keys", () => {
