@@ -26,6 +26,9 @@ const OIDC_PROVIDER_WRITES = [
     "iam:UpdateOpenIDConnectProviderThumbprint",
 ];
 
+const POD_IDENTITY_READS = ["eks:DescribePodIdentityAssociation", "eks:ListPodIdentityAssociations"];
+const POD_IDENTITY_WRITES = ["eks:CreatePodIdentityAssociation", "eks:DeletePodIdentityAssociation", "eks:UpdatePodIdentityAssociation", "eks:TagResource", "eks:UntagResource"];
+
 export interface PipelineRoleInputs {
     partition: string;
     /** The account the stack's roles, OIDC provider and cluster live in. */
@@ -52,6 +55,8 @@ export interface PipelineRoleInputs {
     assetDeployRoleArns: string[];
     /** Managed policies the stack attaches to its roles: the only ones the deploy role may attach. */
     attachablePolicyArns: string[];
+    /** Some profile uses EKS Pod Identity: the roles manage its associations on the cluster. */
+    podIdentity: boolean;
 }
 
 export interface PipelineRole {
@@ -83,10 +88,13 @@ export function pipelineRoles(p: PipelineRoleInputs): PipelineRoles {
     const roles = sortedUnique([underPath, ...otherRoles]);
     const oidcProvider = p.adoptedOidcProviderArn ?? iamArn(`oidc-provider/${p.oidcIssuerHostPath ?? "oidc.eks.*.amazonaws.com/id/*"}`);
     const cluster = `arn:${p.partition}:eks:*:${p.accountId}:cluster/${p.clusterName}`;
+    // Associations are named under their cluster: rights on them never reach another cluster's.
+    const associations = [cluster, `arn:${p.partition}:eks:*:${p.accountId}:podidentityassociation/${p.clusterName}/*`];
     const reads: PolicyStatement[] = [
         { Sid: "ReadManagedRoles", Effect: "Allow", Action: ROLE_READS, Resource: roles },
         { Sid: "ReadOidcProvider", Effect: "Allow", Action: "iam:GetOpenIDConnectProvider", Resource: oidcProvider },
         { Sid: "DescribeCluster", Effect: "Allow", Action: "eks:DescribeCluster", Resource: cluster },
+        ...(p.podIdentity ? [{ Sid: "ReadPodIdentityAssociations", Effect: "Allow" as const, Action: POD_IDENTITY_READS, Resource: associations }] : []),
     ];
     const boundaries = sortedUnique(p.permissionsBoundaryArns);
     const writes: PolicyStatement[] = [
@@ -107,6 +115,13 @@ export function pipelineRoles(p: PipelineRoleInputs): PipelineRoles {
             : []),
         ...(otherRoles.length ? [{ Sid: "CreateRolePairRoles", Effect: "Allow" as const, Action: "iam:CreateRole", Resource: otherRoles }] : []),
         ...(p.adoptedOidcProviderArn ? [] : [{ Sid: "ManageOidcProvider", Effect: "Allow" as const, Action: OIDC_PROVIDER_WRITES, Resource: oidcProvider }]),
+        ...(p.podIdentity
+            ? [
+                  { Sid: "ManagePodIdentityAssociations", Effect: "Allow" as const, Action: POD_IDENTITY_WRITES, Resource: associations },
+                  // An association names a role: EKS checks that its creator may pass it. Only the stack's profile roles.
+                  { Sid: "PassProfileRoles", Effect: "Allow" as const, Action: "iam:PassRole", Resource: underPath },
+              ]
+            : []),
         ...(p.assetDeployRoleArns.length ? [{ Sid: "AssumeAssetDeployRoles", Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: sortedUnique(p.assetDeployRoleArns) }] : []),
     ];
     return {

@@ -5,6 +5,7 @@
 import { namespaceValues, parseStackConfig } from "../components/config";
 import { issuerHostPath, issuerHostPathFromProviderArn, roleArn } from "../components/names";
 import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";
+import { usesPodIdentity } from "../components/trustDocuments";
 import { STANDIN_ACCOUNT_ID, STANDIN_PARTITION } from "./mocks";
 import { StackFileConfig } from "./stackFile";
 
@@ -27,5 +28,6 @@ export function pipelineRolesFor(stack: string, file: StackFileConfig): Pipeline
         permissionsBoundaryArns: cfg.permissionsBoundaryArn ? [cfg.permissionsBoundaryArn, ...cfg.resolvedProfiles.map((p) => p.permissionsBoundaryArn!)] : [],
         assetDeployRoleArns: cfg.rolePairs.flatMap((pair) => (pair.assetDeployRoleArn ? [pair.assetDeployRoleArn] : [])),
         attachablePolicyArns: cfg.resolvedProfiles.flatMap((p) => p.policyArns),
+        podIdentity: cfg.resolvedProfiles.some((p) => usesPodIdentity(p.identity)),
     });
 }

@@ -25,6 +25,7 @@ const inputs: PipelineRoleInputs = {
     permissionsBoundaryArns: ["arn:aws:iam::444455556666:policy/boundary"],
     assetDeployRoleArns: ["arn:aws:iam::222233334444:role/deployer"],
     attachablePolicyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"],
+    podIdentity: false,
 };
 
 /** Whether GitHub's token for `subject` may assume the role with this trust. */
@@ -57,7 +58,7 @@ describe("pipeline roles", () => {
 
     it("gives the preview role reads only", () => {
         for (const action of actionsOf(roles.preview.permissionPolicy)) {
-            expect(action, action).to.match(/^(iam:(Get|List)|eks:Describe)/);
+            expect(action, action).to.match(/^(iam:(Get|List)|eks:(Describe|List))/);
             expect(isIamWriteAction(action), action).to.equal(false);
         }
     });
@@ -89,6 +90,19 @@ describe("pipeline roles", () => {
         const sids = bare.deploy.permissionPolicy.Statement.map((s) => s.Sid);
         expect(sids).to.not.include.members(["AttachListedPolicies", "AssumeAssetDeployRoles", "ManageOidcProvider"]);
         expect(bare.deploy.permissionPolicy.Statement.find((s) => s.Sid === "CreateRoles")!.Condition).to.equal(undefined);
+    });
+
+    it("manages Pod Identity associations of its own cluster only, and passes only the stack's roles, when a profile uses Pod Identity", () => {
+        expect(actionsOf(roles.deploy.permissionPolicy).filter((a) => a.includes("PodIdentity") || a === "iam:PassRole")).to.deep.equal([]);
+        const pod = pipelineRoles({ ...inputs, podIdentity: true });
+        const bySid = Object.fromEntries(pod.deploy.permissionPolicy.Statement.map((s) => [s.Sid, s]));
+        const scope = ["arn:aws:eks:*:444455556666:cluster/kf-prod", "arn:aws:eks:*:444455556666:podidentityassociation/kf-prod/*"];
+        expect(bySid.ManagePodIdentityAssociations.Resource).to.deep.equal(scope);
+        expect(bySid.ManagePodIdentityAssociations.Action).to.include.members(["eks:CreatePodIdentityAssociation", "eks:DeletePodIdentityAssociation"]);
+        expect(bySid.PassProfileRoles).to.deep.equal({ Sid: "PassProfileRoles", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::444455556666:role/kubeflow/*" });
+        const previewReads = pod.preview.permissionPolicy.Statement.find((s) => s.Sid === "ReadPodIdentityAssociations")!;
+        expect(previewReads.Resource).to.deep.equal(scope);
+        for (const action of actionsOf(pod.preview.permissionPolicy)) expect(action, action).to.match(/^(iam:(Get|List)|eks:(Describe|List))/);
     });
 
     it("are written by the offline preview for a stack that names its repository", async () => {
