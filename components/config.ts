@@ -9,7 +9,7 @@ import { arnAccount, issuerHostPath, issuerHostPathFromProviderArn, profileContr
 import { grantsIamWriteOnAnyResource, profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH } from "./permissionPolicies";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "./manifests";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
-import { IdentityBackend, usesIrsa, usesPodIdentity } from "./trustDocuments";
+import { IdentityBackend, usesPodIdentity } from "./trustDocuments";
 
 /** EKS Pod Identity associations per cluster: a hard quota AWS does not raise. */
 export const POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER = 5000;
@@ -503,15 +503,10 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
         });
     }
     resolved.forEach((p, i) => {
-        if (!usesIrsa(p.identity) && !p.annotateOnly) {
+        if (p.identity !== "irsa" && !p.annotateOnly) {
             problems.push({
                 path: ["profiles", i, "annotateOnly"],
-                message: `is false, but the profile's identity is ${p.identity}: the Profile carries no IAM plugin then, so the controller manages nothing; remove annotateOnly`,
-            });
-        } else if (usesPodIdentity(p.identity) && !p.annotateOnly) {
-            problems.push({
-                path: ["profiles", i, "annotateOnly"],
-                message: `is false, but the profile's identity is ${p.identity}: the controller would rewrite the role's trust to its IRSA statement alone and drop the Pod Identity one; set annotateOnly: true`,
+                message: `is false, but the profile's identity is ${p.identity}: off irsa the Profile carries no IAM plugin, so the controller manages nothing; remove annotateOnly`,
             });
         }
     });

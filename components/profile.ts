@@ -64,8 +64,9 @@ export interface ProfileArgs {
  * accounts other than `default-editor` get the role annotation here, since the plugin annotates only that one:
  * created when this package owns them, patched when the controller does (`default-viewer`). With Pod Identity, one
  * association per service account is the binding, the Profile has no IAM plugin, and listed accounts this package
- * owns are still created (without annotation). Objects in the namespace are applied after the Profile, which then
- * waits until the controller has reconciled it (its namespace exists).
+ * owns are still created (without annotation). With both (the migration), the trust accepts both while the
+ * associations exist and the IRSA plugin and annotations are gone. Objects in the namespace are applied after the
+ * Profile, which then waits until the controller has reconciled it (its namespace exists).
  */
 const BACKEND_WORDS: Record<IdentityBackend, string> = { irsa: "IRSA", podIdentity: "EKS Pod Identity", "irsa+podIdentity": "IRSA and EKS Pod Identity" };
 
@@ -83,6 +84,10 @@ export class Profile extends pulumi.ComponentResource {
 
         const irsa = usesIrsa(args.identity);
         const podIdentity = usesPodIdentity(args.identity);
+        // What puts IRSA credentials into new pods: the plugin and the annotations. Only on IRSA alone: AWS SDKs try
+        // web identity before container credentials, so while they exist pods never switch to Pod Identity. During
+        // the migration (both backends) the trust still accepts running IRSA pods.
+        const irsaBindings = args.identity === "irsa";
         // One apply per document: every Output costs time at thousands of profiles (BENCHMARKS.md).
         const trustPolicy = pulumi
             .all([irsa ? args.oidc : undefined, podIdentity ? pulumi.all([args.cluster.arn, args.cluster.accountId]) : undefined])
@@ -118,8 +123,8 @@ export class Profile extends pulumi.ComponentResource {
         );
 
         // Objects this component puts into the namespace: with IRSA every account but the plugin's (for the
-        // annotation); with Pod Identity only, the accounts the controller does not create (they must exist).
-        const namespaceAccounts = args.serviceAccounts.filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT && (irsa || !CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(sa)));
+        // annotation); otherwise the accounts the controller does not create (they must exist).
+        const namespaceAccounts = args.serviceAccounts.filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT && (irsaBindings || !CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(sa)));
         const profile = new k8s.apiextensions.CustomResource(
             name,
             {
@@ -132,7 +137,7 @@ export class Profile extends pulumi.ComponentResource {
                             name,
                             owner: args.owner,
                             ownerKind: args.ownerKind,
-                            roleArn: irsa ? arn : undefined,
+                            roleArn: irsaBindings ? arn : undefined,
                             annotateOnly: args.annotateOnly,
                             resourceQuota: args.resourceQuota,
                         }).spec,
@@ -143,7 +148,7 @@ export class Profile extends pulumi.ComponentResource {
 
         // A profile name has no '.', so `<profile>.<account>` never collides across profiles.
         for (const account of namespaceAccounts) {
-            const { metadata } = serviceAccountManifest(name, account, irsa ? role.arn : undefined);
+            const { metadata } = serviceAccountManifest(name, account, irsaBindings ? role.arn : undefined);
             const opts = { parent: this, dependsOn: [profile] };
             if (CONTROLLER_OWNED_SERVICE_ACCOUNTS.includes(account)) {
                 new k8s.core.v1.ServiceAccountPatch(`${name}.${account}`, { metadata }, opts);

@@ -151,6 +151,21 @@ export function renderReport(input: ReportInput): string {
             ["credentials", input.cluster.credentials],
         ]), "");
     }
+    const migrating = profiles.filter((p) => p.identity === "irsa+podIdentity");
+    if (migrating.length) {
+        out.push(
+            "## Pod Identity migration",
+            "",
+            `${migrating.length} profile${migrating.length === 1 ? " is" : "s are"} on irsa+podIdentity: the role trusts both, the associations exist, and this package no longer ` +
+                "annotates anything. The profile controller removes its plugin's annotation from `default-editor` only when a Profile is deleted, so remove it " +
+                "once per namespace, restart the namespace's pods (they come up on Pod Identity), then set `identity: podIdentity`:",
+            "",
+            "```sh",
+            ...migrating.map((p) => `kubectl -n ${p.profile} annotate serviceaccount default-editor eks.amazonaws.com/role-arn-`),
+            "```",
+            "",
+        );
+    }
     out.push("## Pipeline roles", "");
     out.push(
         input.pipeline

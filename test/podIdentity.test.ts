@@ -74,9 +74,9 @@ describe("EKS Pod Identity for profiles", () => {
         it("names a wrong backend and annotateOnly: false on a profile that is not IRSA alone", () => {
             expect(problemsOf({ ...base, identity: "pod-identity", profiles: [] })[0]).to.match(/^kubeflow-irsa:identity: "pod-identity" must be "irsa", "podIdentity" or "irsa\+podIdentity"/);
             expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "podIdentity", annotateOnly: false }] })).to.deep.equal([
-                "kubeflow-irsa:profiles[0].annotateOnly: false is false, but the profile's identity is podIdentity: the Profile carries no IAM plugin then, so the controller manages nothing; remove annotateOnly",
+                "kubeflow-irsa:profiles[0].annotateOnly: false is false, but the profile's identity is podIdentity: off irsa the Profile carries no IAM plugin, so the controller manages nothing; remove annotateOnly",
             ]);
-            expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "irsa+podIdentity", annotateOnly: false }] })[0]).to.match(/drop the Pod Identity one; set annotateOnly: true$/);
+            expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "irsa+podIdentity", annotateOnly: false }] })[0]).to.match(/identity is irsa\+podIdentity: off irsa the Profile carries no IAM plugin/);
         });
 
         it("counts associations across profiles against the 5,000-per-cluster quota, with the numbers", () => {
@@ -141,17 +141,18 @@ describe("EKS Pod Identity for profiles", () => {
             ]);
         });
 
-        it("leaves the IAM plugin out of a Pod Identity Profile and keeps it while migrating", () => {
+        it("puts the IAM plugin on IRSA Profiles only: while migrating, new pods must not get web-identity credentials", () => {
             expect((one(run, PROFILE_CR, "pod-team").inputs.spec as any).plugins).to.equal(undefined);
-            expect((one(run, PROFILE_CR, "moving-team").inputs.spec as any).plugins).to.deep.equal([
-                { kind: "AwsIamForServiceAccount", spec: { awsIamRole: (run.outputs.profileRoleArns as Record<string, string>)["moving-team"], annotateOnly: true } },
-            ]);
+            expect((one(run, PROFILE_CR, "moving-team").inputs.spec as any).plugins).to.equal(undefined);
+            expect((one(run, PROFILE_CR, "irsa-team").inputs.spec as any).plugins).to.have.length(1);
         });
 
-        it("creates the service accounts the controller does not, without annotation on Pod Identity alone", () => {
-            expect(one(run, SERVICE_ACCOUNT, "pod-team.spark").inputs.metadata).to.deep.equal({ name: "spark", namespace: "pod-team", labels: { "app.kubernetes.io/managed-by": "kubeflow-irsa" } });
+        it("creates the service accounts the controller does not, annotated on IRSA alone", () => {
+            const created = { labels: { "app.kubernetes.io/managed-by": "kubeflow-irsa" } };
+            expect(one(run, SERVICE_ACCOUNT, "pod-team.spark").inputs.metadata).to.deep.equal({ name: "spark", namespace: "pod-team", ...created });
+            expect(one(run, SERVICE_ACCOUNT, "moving-team.batch").inputs.metadata).to.deep.equal({ name: "batch", namespace: "moving-team", ...created });
+            // default-viewer is the controller's: nothing to create, and no annotation to patch off IRSA.
             expect(byType(run, SA_PATCH).map((p) => p.name)).to.deep.equal(["profile-controller-service-account"]);
-            expect((one(run, SERVICE_ACCOUNT, "moving-team.batch").inputs.metadata as any).annotations).to.deep.equal({ "eks.amazonaws.com/role-arn": (run.outputs.profileRoleArns as Record<string, string>)["moving-team"] });
         });
 
         it("gives the controller rights on IRSA profiles with annotateOnly: false only, and none once no profile needs them", async () => {

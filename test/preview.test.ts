@@ -142,6 +142,10 @@ describe("offline preview", function () {
             "team-nlp:nlp-batch (pod identity) -> team-nlp-kf-dev-role",
         ]);
         expect(both.changes!.accessLost).to.deep.equal([]);
+        const bothReport = fs.readFileSync(path.join(both.outDir, "report.md"), "utf8");
+        expect(bothReport).to.contain("## Pod Identity migration");
+        expect(bothReport).to.contain("kubectl -n team-nlp annotate serviceaccount default-editor eks.amazonaws.com/role-arn-");
+        expect(fs.readFileSync(path.join(both.outDir, "k8s", "profile-team-nlp.yaml"), "utf8")).to.not.contain("AwsIamForServiceAccount");
         const bothDir = both.outDir;
         moveTo("podIdentity");
         const moved = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-pod-"), against: bothDir, log: quiet });
@@ -150,7 +154,7 @@ describe("offline preview", function () {
         const report = fs.readFileSync(path.join(moved.outDir, "report.md"), "utf8");
         expect(report).to.match(/\| team-nlp \| `team-nlp-kf-dev-role` \| podIdentity \| `team-nlp:default-editor`, `team-nlp:nlp-batch` \| .* \| \(no plugin\) \|/);
         expect(moved.access.findings).to.deep.equal([]);
-        expect(fs.readFileSync(path.join(moved.outDir, "k8s", "profile-team-nlp.yaml"), "utf8")).to.not.contain("AwsIamForServiceAccount");
+        expect(report).to.not.contain("## Pod Identity migration");
     });
 
     it("reads secure values as opaque, at the top level and nested, and namespaces bare keys", () => {
