@@ -89,13 +89,11 @@ export class Profile extends pulumi.ComponentResource {
         // the migration (both backends) the trust still accepts running IRSA pods.
         const irsaBindings = args.identity === "irsa";
         // One apply per document: every Output costs time at thousands of profiles (BENCHMARKS.md).
-        const trustPolicy = pulumi
-            .all([irsa ? args.oidc : undefined, podIdentity ? pulumi.all([args.cluster.arn, args.cluster.accountId]) : undefined])
-            .apply(([oidc, cluster]) =>
-                JSON.stringify(
-                    profileTrustPolicy({ identity: args.identity, namespace: name, serviceAccounts: args.serviceAccounts, oidc, cluster: cluster && { arn: cluster[0], accountId: cluster[1] } }),
-                ),
-            );
+        const trustOf = (oidc?: OidcTrustTarget, cluster?: { arn: string; accountId: string }) =>
+            JSON.stringify(profileTrustPolicy({ identity: args.identity, namespace: name, serviceAccounts: args.serviceAccounts, oidc, cluster }));
+        const trustPolicy = podIdentity
+            ? pulumi.all([irsa ? args.oidc : undefined, args.cluster.arn, args.cluster.accountId]).apply(([oidc, arn, accountId]) => trustOf(oidc, { arn, accountId }))
+            : pulumi.output(args.oidc).apply((oidc) => trustOf(oidc));
         const inlinePolicies = pulumi.output(args.partition).apply((partition) => {
             const s3 = s3AccessPolicy(partition, args.s3Buckets);
             const named = [
