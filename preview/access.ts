@@ -3,15 +3,17 @@
  * matrix and findings the preview reports, computed from the documents themselves rather than from the config
  * that produced them. Cross-checked in tests against an independent IAM simulator.
  */
-import { asList, PolicyDocument, policyLength, PolicyStatement, wildcardMatch } from "../components/iamDocument";
+import { asList, PolicyDocument, policyLength, PolicyStatement } from "../components/iamDocument";
 import { arnAccount, serviceAccountSubject, SUBJECT_PREFIX } from "../components/names";
 import { POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, STS_AUDIENCE } from "../components/trustDocuments";
 import { grantsIamWriteOnAnyResource } from "../components/permissionPolicies";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, subjectProblem } from "../components/trust";
 import type { PodIdentityBinding, RoleView } from "./iam";
 import { standInClusterArn } from "./mocks";
+import { actionMatches, conditionsHold, Decision, statements, UnsupportedConditionError } from "./evaluate";
 
-export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+export { Decision, UnsupportedConditionError };
+
 
 export interface AssumeRequest {
     principalType: "Federated" | "AWS" | "Service";
@@ -36,58 +38,6 @@ function principalMatches(statement: PolicyStatement, request: AssumeRequest): b
         const account = /^\d{12}$/.test(p) ? p : /^arn:[^:]+:iam::(\d{12}):root$/.exec(p)?.[1];
         return request.principalType === "AWS" && account !== undefined && arnAccount(request.principal) === account;
     });
-}
-
-function actionMatches(statement: PolicyStatement, action: string): boolean {
-    if (statement.NotAction !== undefined) {
-        return !asList(statement.NotAction).some((p) => wildcardMatch(p, action, true));
-    }
-    return asList(statement.Action).some((p) => wildcardMatch(p, action, true));
-}
-
-/** Thrown for condition operators this evaluator does not model; the preview reports them as findings. */
-export class UnsupportedConditionError extends Error {}
-
-function conditionHolds(operatorWithQualifiers: string, key: string, expected: string[], context: Record<string, string>): boolean {
-    const operator = operatorWithQualifiers.replace(/^(ForAnyValue|ForAllValues):/, "");
-    const ifExists = operator.endsWith("IfExists");
-    const base = ifExists ? operator.slice(0, -"IfExists".length) : operator;
-    const actual = context[key];
-    if (base === "Null") {
-        return expected.some((e) => (e === "true") === (actual === undefined));
-    }
-    if (actual === undefined) {
-        // A missing key satisfies negated operators and IfExists, and nothing else.
-        return ifExists || base.includes("Not") || operatorWithQualifiers.startsWith("ForAllValues:");
-    }
-    switch (base) {
-        case "StringEquals":
-            return expected.includes(actual);
-        case "StringNotEquals":
-            return !expected.includes(actual);
-        case "StringEqualsIgnoreCase":
-            return expected.some((e) => e.toLowerCase() === actual.toLowerCase());
-        case "StringNotEqualsIgnoreCase":
-            return !expected.some((e) => e.toLowerCase() === actual.toLowerCase());
-        case "StringLike":
-            return expected.some((e) => wildcardMatch(e, actual));
-        case "StringNotLike":
-            return !expected.some((e) => wildcardMatch(e, actual));
-        case "Bool":
-            return expected.some((e) => e.toLowerCase() === actual.toLowerCase());
-        default:
-            throw new UnsupportedConditionError(`condition operator ${operatorWithQualifiers} is not evaluated by the preview`);
-    }
-}
-
-function conditionsHold(statement: PolicyStatement, context: Record<string, string>): boolean {
-    return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
-        Object.entries(keys).every(([key, values]) => conditionHolds(operator, key, asList(values).map(String), context)),
-    );
-}
-
-function statements(doc: PolicyDocument): PolicyStatement[] {
-    return asList(doc.Statement as PolicyStatement | PolicyStatement[]);
 }
 
 /** IAM's decision for one request against one trust policy: an explicit Deny wins, then any Allow. */

@@ -1,11 +1,13 @@
 /**
- * What changes between two plans, in the terms a reviewer of an IAM change cares about: roles added and removed,
- * who gains or loses the right to assume what, and which policy statements appear or disappear.
+ * What changes between two plans, in the terms a reviewer of an IAM change cares about: who gains or loses which
+ * actions on which data, roles added and removed, who gains or loses the right to assume what, and (for the full
+ * report) which policy statements appear or disappear.
  */
 import { PolicyDocument } from "../components/iamDocument";
 import { canonicalPolicy } from "../components/trust";
 import { AccessAnalysis } from "./access";
 import { RoleView } from "./iam";
+import { Reach, ReachChange, reachChanges } from "./reach";
 
 export interface AccessChange {
     /** `ns:sa`, a pattern, or an AWS principal ARN. */
@@ -21,6 +23,9 @@ export interface StatementChange {
 }
 
 export interface PlanChanges {
+    /** Principals that gain plain-word actions on a resource (grouped). */
+    reachGained: ReachChange[];
+    reachLost: ReachChange[];
     rolesAdded: string[];
     rolesRemoved: string[];
     accessGained: AccessChange[];
@@ -54,7 +59,13 @@ function difference<T>(a: Map<string, T>, b: Map<string, T>): T[] {
     return [...a.entries()].filter(([k]) => !b.has(k)).map(([, v]) => v);
 }
 
-export function comparePlans(before: { roles: RoleView[]; access: AccessAnalysis }, after: { roles: RoleView[]; access: AccessAnalysis }): PlanChanges {
+export interface ComparedAnalysis {
+    roles: RoleView[];
+    access: AccessAnalysis;
+    reach: Reach[];
+}
+
+export function comparePlans(before: ComparedAnalysis, after: ComparedAnalysis): PlanChanges {
     const beforeRoles = new Map(before.roles.map((r) => [r.name, r]));
     const afterRoles = new Map(after.roles.map((r) => [r.name, r]));
     const statementsAdded: StatementChange[] = [];
@@ -73,7 +84,10 @@ export function comparePlans(before: { roles: RoleView[]; access: AccessAnalysis
     }
     const beforeAccess = accessPairs(before.access);
     const afterAccess = accessPairs(after.access);
+    const reach = reachChanges(before.reach, after.reach);
     return {
+        reachGained: reach.gained,
+        reachLost: reach.lost,
         rolesAdded: [...afterRoles.keys()].filter((n) => !beforeRoles.has(n)).sort(),
         rolesRemoved: [...beforeRoles.keys()].filter((n) => !afterRoles.has(n)).sort(),
         accessGained: difference(afterAccess, beforeAccess),

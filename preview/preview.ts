@@ -12,6 +12,7 @@ import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
 import { pipelineRolesFor } from "./pipeline";
+import { reachability } from "./reach";
 import { clusterTargetFor } from "./cluster";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
@@ -41,9 +42,10 @@ export interface PreviewResult {
 /** A plan with its roles and access analysis: the report without the comparison. */
 type Analyzed = Omit<ReportInput, "changes">;
 
-function analyze(plan: Plan): Analyzed {
+async function analyze(plan: Plan): Promise<Analyzed> {
     const roles = roleViews(plan.resources);
-    return { plan, roles, access: analyzeAccess(roles) };
+    const access = analyzeAccess(roles);
+    return { plan, roles, access, reach: await reachability(roles, access) };
 }
 
 async function planFor(stack: string, config: StackFileConfig): Promise<Plan> {
@@ -131,10 +133,10 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     log(`[1/4] config    ${path.relative(process.cwd(), stackFilePath(options.stack, stacksDir))}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
     const plan = await planFor(options.stack, config);
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
-    const current = analyze(plan);
+    const current = await analyze(plan);
     let changes: PlanChanges | undefined;
     if (options.against) {
-        changes = comparePlans(analyze(await baseline(options.stack, options.against, stacksDir)), current);
+        changes = comparePlans(await analyze(await baseline(options.stack, options.against, stacksDir)), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
     const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, config), cluster: clusterTargetFor(config) };

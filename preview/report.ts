@@ -5,6 +5,7 @@ import type { ClusterTargetView } from "./cluster";
 import { PlanChanges, hasChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
+import { Reach, reachLine } from "./reach";
 
 export interface ProfileRow {
     profile: string;
@@ -56,25 +57,57 @@ export function countsByType(plan: Plan): Array<[string, number]> {
     return [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/** Lines a summary may fold into its `<details>` block; the rest is in report.md (a PR comment holds 65,536 characters). */
+const DETAILS_LIMIT = 200;
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 /** At most `limit` items, then a line saying how many more there are (the full list is in report.md). */
 function capped(items: string[], limit: number): string[] {
     return items.length > limit ? [...items.slice(0, limit), `... and ${items.length - limit} more (see report.md)`] : items;
 }
 
-export function renderChanges(changes: PlanChanges, against: string, limit = Infinity): string {
+/**
+ * The change in a reviewer's terms: first who gains or loses which actions on which data (counts, then one line per
+ * resource and set of principals), then roles and who may assume them; the statements themselves only in the full
+ * report (`withStatements`).
+ */
+export function renderChanges(changes: PlanChanges, against: string, limit = Infinity, withStatements = limit === Infinity): string {
     const lines = [`## Changes against \`${against}\``, ""];
     if (!hasChanges(changes)) {
         return [...lines, "No IAM changes: the same roles, the same access, the same statements.", ""].join("\n");
     }
-    const list = (title: string, items: string[]) => (items.length ? [`**${title}**`, "", ...capped(items, limit).map((i) => `- ${i}`), ""] : []);
+    // The data-access lines share one budget (gains first); the lists after them are shorter in the summary.
+    const otherLimit = Number.isFinite(limit) ? Math.ceil(limit / 4) : limit;
+    const list = (title: string, items: string[], cap = otherLimit) => (items.length ? [`**${title}**`, "", ...capped(items, cap).map((i) => `- ${i}`), ""] : []);
     const statement = (s: { role: string; document: string; statement: unknown }) => `\`${s.role}\` ${s.document}: \`${JSON.stringify(s.statement)}\``;
+    const who = (changes: PlanChanges["reachGained"]) => new Set(changes.flatMap((c) => c.principals)).size;
+    const where = (changes: PlanChanges["reachGained"]) => new Set(changes.map((c) => c.resource)).size;
+    const gainsShown = Math.min(changes.reachGained.length, limit);
+    const lossesShown = Math.min(changes.reachLost.length, Math.max(limit - gainsShown, 0));
+    if (changes.reachGained.length || changes.reachLost.length) {
+        lines.push(
+            `**Data access:** ${count(who(changes.reachGained), "principal")} ${who(changes.reachGained) === 1 ? "gains" : "gain"} access on ${count(where(changes.reachGained), "resource")}; ` +
+                `${count(who(changes.reachLost), "principal")} ${who(changes.reachLost) === 1 ? "loses" : "lose"} access on ${count(where(changes.reachLost), "resource")}.`,
+            "",
+        );
+    }
+    const overflow = [...changes.reachGained.slice(gainsShown).map((c) => reachLine(c, "gain")), ...changes.reachLost.slice(lossesShown).map((c) => reachLine(c, "lose"))];
     lines.push(
+        ...list("Gains", changes.reachGained.slice(0, gainsShown).map((c) => reachLine(c, "gain")), Infinity),
+        ...list("Loses", changes.reachLost.slice(0, lossesShown).map((c) => reachLine(c, "lose")), Infinity),
+        ...(overflow.length
+            ? [`<details><summary>${overflow.length} more data-access changes</summary>`, "", ...capped(overflow, DETAILS_LIMIT).map((i) => `- ${i}`), "", "</details>", ""]
+            : []),
         ...list("Roles added", changes.rolesAdded.map((r) => `\`${r}\``)),
         ...list("Roles removed", changes.rolesRemoved.map((r) => `\`${r}\``)),
-        ...list("Gains access", changes.accessGained.map((c) => `\`${c.who}\` gains access to \`${c.role}\``)),
-        ...list("Loses access", changes.accessLost.map((c) => `\`${c.who}\` loses access to \`${c.role}\``)),
-        ...list("Statements added", changes.statementsAdded.map(statement)),
-        ...list("Statements removed", changes.statementsRemoved.map(statement)),
+        ...list("May now assume", changes.accessGained.map((c) => `\`${c.who}\` gains access to \`${c.role}\``)),
+        ...list("May no longer assume", changes.accessLost.map((c) => `\`${c.who}\` loses access to \`${c.role}\``)),
+        ...(withStatements
+            ? [...list("Statements added", changes.statementsAdded.map(statement)), ...list("Statements removed", changes.statementsRemoved.map(statement))]
+            : changes.statementsAdded.length + changes.statementsRemoved.length
+              ? [`${changes.statementsAdded.length} statements added and ${changes.statementsRemoved.length} removed: the documents are in report.md.`, ""]
+              : []),
     );
     return lines.join("\n");
 }
@@ -83,6 +116,8 @@ export interface ReportInput {
     plan: Plan;
     roles: RoleView[];
     access: AccessAnalysis;
+    /** Who reaches which data (plain-word actions per resource). */
+    reach: Reach[];
     changes?: { against: string; changes: PlanChanges };
     /** The pipeline's own roles, when the stack names its repository (`pipeline`). */
     pipeline?: PipelineRoles;
@@ -117,7 +152,7 @@ function headerAndVerdict(input: ReportInput, limit: number): string[] {
 }
 
 /** summary.md: what a pull-request comment shows: the changes and the findings, each list capped. */
-export function renderSummary(input: ReportInput, limit = 50): string {
+export function renderSummary(input: ReportInput, limit = 40): string {
     return headerAndVerdict(input, limit).join("\n");
 }
 

@@ -98,7 +98,7 @@ describe("offline preview", function () {
         expect(after.changes!.rolesAdded).to.have.length(60);
         const summary = fs.readFileSync(path.join(after.outDir, "summary.md"), "utf8");
         const report = fs.readFileSync(path.join(after.outDir, "report.md"), "utf8");
-        expect(summary).to.contain("... and 10 more (see report.md)");
+        expect(summary).to.contain("... and 50 more (see report.md)");
         expect(summary).to.not.contain("## Access matrix");
         expect(report.match(/^- `extra-\d+-kf-dev-role`$/gm)).to.have.length(60);
     });
@@ -119,7 +119,7 @@ describe("offline preview", function () {
     it("compares against a git ref of the stack file", async () => {
         const stacksDir = committedStacks();
         const result = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-ref-"), against: "HEAD", log: quiet });
-        expect(result.changes).to.deep.equal({ rolesAdded: [], rolesRemoved: [], accessGained: [], accessLost: [], statementsAdded: [], statementsRemoved: [] });
+        expect(result.changes).to.deep.equal({ reachGained: [], reachLost: [], rolesAdded: [], rolesRemoved: [], accessGained: [], accessLost: [], statementsAdded: [], statementsRemoved: [] });
         // An uncommitted edit of the stack file shows against HEAD.
         editedStacks((c) => (c["kubeflow-irsa:profiles"] = c["kubeflow-irsa:profiles"].filter((p: { name: string }) => p.name !== "sandbox")), "dev", stacksDir);
         const edited = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-ref-"), against: "HEAD", log: quiet });

