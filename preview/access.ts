@@ -163,6 +163,13 @@ export interface AccessEntry {
 
 export type Severity = "high" | "medium" | "info";
 
+const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, info: 2 };
+
+/** Findings order: most severe first, then by role and message. */
+export function bySeverity(a: Finding, b: Finding): number {
+    return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.role.localeCompare(b.role) || a.message.localeCompare(b.message);
+}
+
 export interface Finding {
     severity: Severity;
     role: string;
@@ -280,7 +287,6 @@ export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
             }
         }
     }
-    const order: Record<Severity, number> = { high: 0, medium: 1, info: 2 };
-    findings.sort((a, b) => order[a.severity] - order[b.severity] || a.role.localeCompare(b.role) || a.message.localeCompare(b.message));
+    findings.sort(bySeverity);
     return { matrix, findings };
 }

