@@ -377,7 +377,9 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
     for (const [role, locations] of writes) for (const l of locations) writersByBucket.set(l.bucket, (writersByBucket.get(l.bucket) ?? new Set()).add(role));
     for (const [bucket, writers] of writersByBucket) {
         if (writers.size > options.maxBucketWriters) {
-            findings.push({ severity: "info", role: [...writers].sort()[0], message: `bucket ${bucket} is writable by ${writers.size} profiles (more than ${options.maxBucketWriters}): ${[...writers].sort().join(", ")}` });
+            const names = [...writers].sort();
+            const listed = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+            findings.push({ severity: "info", role: names[0], message: `bucket ${bucket} is writable by ${writers.size} profiles (more than ${options.maxBucketWriters}): ${listed}` });
         }
     }
     const namedBuckets = new Set([...named.values()].flat().map((l) => l.bucket));
