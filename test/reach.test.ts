@@ -53,6 +53,22 @@ async function changedDev(edit: (config: Record<string, any>) => void) {
     return { result: after, summary: fs.readFileSync(path.join(after.outDir, "summary.md"), "utf8") };
 }
 
+const GOLDEN_SUMMARIES = path.join(__dirname, "golden", "summaries");
+
+/**
+ * The summary's change section (the lines under "## Changes against ...", which names a temporary directory) must
+ * equal the reviewed golden file; UPDATE_GOLDEN=1 rewrites it.
+ */
+function expectGoldenSummary(name: string, summary: string): void {
+    const section = summary.split("\n## Changes against ")[1].split("\n").slice(1).join("\n");
+    const file = path.join(GOLDEN_SUMMARIES, `${name}.md`);
+    if (process.env.UPDATE_GOLDEN) {
+        fs.mkdirSync(GOLDEN_SUMMARIES, { recursive: true });
+        fs.writeFileSync(file, section);
+    }
+    expect(section).to.equal(fs.readFileSync(file, "utf8"), `summary of ${name} changed: review it, then UPDATE_GOLDEN=1 npm test`);
+}
+
 const profileNamed = (config: Record<string, any>, name: string) => config["kubeflow-irsa:profiles"].find((p: { name: string }) => p.name === name);
 
 describe("who can reach which data", function () {
@@ -129,6 +145,7 @@ describe("who can reach which data", function () {
         it("a bucket added to a profile: everyone who can assume its role gains read, write, delete on it", async () => {
             const { result, summary } = await changedDev((c) => profileNamed(c, "team-nlp").s3Buckets.push("acme-finance-ledger"));
             expect(summary).to.contain("- `team-nlp:default-editor`, `team-nlp:nlp-batch` gain read, write, delete on `s3://acme-finance-ledger/*`");
+            expectGoldenSummary("bucket-added", summary);
             expect(summary).to.contain("- `team-nlp:default-editor`, `team-nlp:nlp-batch` gain read, list on `s3://acme-finance-ledger (bucket)`");
             expect(summary).to.contain("**Data access:** 2 principals gain access on 2 resources; 0 principals lose access on 0 resources.");
             expect(result.changes!.reachLost).to.deep.equal([]);
@@ -144,6 +161,7 @@ describe("who can reach which data", function () {
             });
             // Listing is allowed by prefix (s3:prefix), so it shows on the prefix, in the same line as the objects.
             expect(summary).to.contain("- `team-vision:default-editor` gains read, write, delete, list on `s3://acme-ml-dev-datasets/images/2026/*`");
+            expectGoldenSummary("prefix-narrowed", summary);
             expect(summary).to.contain("- `team-vision:default-editor` loses read, write, delete, list on `s3://acme-ml-dev-datasets/images/*`");
             expect(summary).to.contain("**Data access:** 1 principal gains access on 1 resource; 1 principal loses access on 1 resource.");
         });
@@ -151,6 +169,7 @@ describe("who can reach which data", function () {
         it("a service account added: it gains everything the role reaches", async () => {
             const { summary } = await changedDev((c) => (profileNamed(c, "team-vision").serviceAccounts = ["default-editor", "spark-driver"]));
             expect(summary).to.contain("- `team-vision:spark-driver` gains read, write, delete, list on `s3://acme-ml-dev-artifacts/team-vision/*`");
+            expectGoldenSummary("service-account-added", summary);
             expect(summary).to.contain("- `team-vision:spark-driver` gains read on `s3://acme-ml-dev-artifacts (bucket)`");
             expect(summary).to.contain("`team-vision:spark-driver` gains access to `team-vision-kf-dev-role`");
         });
@@ -163,6 +182,7 @@ describe("who can reach which data", function () {
             expect(summary).to.contain(
                 "- `forecasting:default-editor`, `team-nlp:default-editor` gain read on `s3://acme-invoices/*` (through customer-read-bucket-role-eks -> customer-read-bucket-role (external id))",
             );
+            expectGoldenSummary("role-pair-asset-bucket", summary);
         });
 
         it("a managed policy attached: an AWS-managed one evaluated from its document, a customer-managed one said as such, never dropped", async () => {
@@ -170,6 +190,7 @@ describe("who can reach which data", function () {
                 (c) => (profileNamed(c, "sandbox").policyArns = ["arn:aws:iam::aws:policy/AmazonAthenaFullAccess", "arn:aws:iam::111122223333:policy/sandbox-extras"]),
             );
             expect(summary).to.contain("- `sandbox:default-editor` gains read, write, delete, list, other on `*` through managed policy AmazonAthenaFullAccess");
+            expectGoldenSummary("managed-policy-attached", summary);
             expect(summary).to.contain("- `sandbox:default-editor` gains read, write, list, other on `s3://aws-athena-query-results-* (bucket)` through managed policy AmazonAthenaFullAccess");
             expect(summary).to.contain("- `sandbox:default-editor` gains other on `managed policy sandbox-extras (contents not evaluated)`");
         });
@@ -194,6 +215,7 @@ describe("who can reach which data", function () {
                 };
             });
             expect(summary).to.contain("- `sandbox:default-editor` loses delete on `s3://acme-ml-dev-sandbox/*`");
+            expectGoldenSummary("deny-added", summary);
             expect(result.changes!.reachGained).to.deep.equal([]);
         });
     });
