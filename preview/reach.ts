@@ -233,14 +233,24 @@ export async function allGrants(roles: RoleView[], catalog = new ActionCatalog()
 export function reachability(roles: RoleView[], access: AccessAnalysis, grantsOf: Map<string, Grant[]>): Reach[] {
     const entryOf = new Map(access.matrix.map((m) => [m.role, m]));
     const byArn = new Map(roles.map((r) => [r.arn, r]));
+    const byName = new Map(roles.map((r) => [r.name, r]));
+    // role ARN -> the roles whose trust lets it in: the only candidates for chaining (linear, not every pair).
+    const trustedBy = new Map<string, RoleView[]>();
+    for (const m of access.matrix) {
+        for (const principal of m.principals) {
+            const arn = principal.replace(/ \(external id\)$/, "");
+            const target = byName.get(m.role);
+            if (byArn.has(arn) && target) trustedBy.set(arn, [...(trustedBy.get(arn) ?? []), target]);
+        }
+    }
     const out: Reach[] = [];
     for (const role of roles) {
         const entry = entryOf.get(role.name);
         // AWS principals that are roles of this plan are reached through chaining, not listed as end principals.
         const principals = [...(entry?.serviceAccounts ?? []), ...(entry?.principals ?? []).filter((p) => !byArn.has(p.replace(/ \(external id\)$/, "")))];
-        const chained = [...byArn.values()].filter(
-            (target) => target !== role && evaluateIdentity(Object.values(role.inlinePolicies), { action: "sts:AssumeRole", resource: target.arn, context: {} }) === "Allowed" &&
-                (entryOf.get(target.name)?.principals ?? []).some((p) => p.replace(/ \(external id\)$/, "") === role.arn),
+        // Roles that trust this one (from the matrix) and that its own policies let it assume.
+        const chained = (trustedBy.get(role.arn) ?? []).filter(
+            (target) => target !== role && evaluateIdentity(Object.values(role.inlinePolicies), { action: "sts:AssumeRole", resource: target.arn, context: {} }) === "Allowed",
         );
         const paths: Array<{ via: string; grants: Grant[] }> = [
             { via: role.name, grants: grantsOf.get(role.name)! },

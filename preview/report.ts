@@ -87,8 +87,10 @@ export function renderChanges(changes: PlanChanges, against: string, limit = Inf
     const lossesShown = Math.min(changes.reachLost.length, Math.max(limit - gainsShown, 0));
     if (changes.reachGained.length || changes.reachLost.length) {
         lines.push(
-            `**Data access:** ${count(who(changes.reachGained), "principal")} ${who(changes.reachGained) === 1 ? "gains" : "gain"} access on ${count(where(changes.reachGained), "resource")}; ` +
-                `${count(who(changes.reachLost), "principal")} ${who(changes.reachLost) === 1 ? "loses" : "lose"} access on ${count(where(changes.reachLost), "resource")}.`,
+            `**Data access:** ${[
+                changes.reachGained.length ? `${count(who(changes.reachGained), "principal")} ${who(changes.reachGained) === 1 ? "gains" : "gain"} access on ${count(where(changes.reachGained), "resource")}` : "",
+                changes.reachLost.length ? `${count(who(changes.reachLost), "principal")} ${who(changes.reachLost) === 1 ? "loses" : "lose"} access on ${count(where(changes.reachLost), "resource")}` : "",
+            ].filter(Boolean).join("; ")}.`,
             "",
         );
     }
@@ -106,7 +108,7 @@ export function renderChanges(changes: PlanChanges, against: string, limit = Inf
         ...(withStatements
             ? [...list("Statements added", changes.statementsAdded.map(statement)), ...list("Statements removed", changes.statementsRemoved.map(statement))]
             : changes.statementsAdded.length + changes.statementsRemoved.length
-              ? [`${changes.statementsAdded.length} statements added and ${changes.statementsRemoved.length} removed: the documents are in report.md.`, ""]
+              ? [`Policy statements: ${changes.statementsAdded.length} added, ${changes.statementsRemoved.length} removed (the documents are in report.md).`, ""]
               : []),
     );
     return lines.join("\n");
