@@ -5,7 +5,7 @@ import type { ClusterTargetView } from "./cluster";
 import { PlanChanges, hasChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
-import { Reach, reachLine } from "./reach";
+import { Reach, reachLine, WORD_ORDER } from "./reach";
 
 export interface ProfileRow {
     profile: string;
@@ -114,6 +114,33 @@ export function renderChanges(changes: PlanChanges, against: string, limit = Inf
     return lines.join("\n");
 }
 
+/** The reach table of report.md: one row per role or chain, its principals and its grants. */
+function reachByRole(reach: Reach[]): string[] {
+    const byVia = new Map<string, { principals: Set<string>; grants: Map<string, { label: string; words: Set<string> }> }>();
+    for (const r of reach) {
+        const entry = byVia.get(r.via) ?? { principals: new Set<string>(), grants: new Map() };
+        entry.principals.add(r.principal);
+        const label = `\`${r.resource}\`${r.condition ? ` ${r.condition}` : ""}`;
+        const grant = entry.grants.get(label) ?? { label, words: new Set<string>() };
+        grant.words.add(r.word);
+        entry.grants.set(label, grant);
+        byVia.set(r.via, entry);
+    }
+    if (byVia.size === 0) return ["None."];
+    return [
+        table(
+            ["role", "who", "may"],
+            [...byVia.entries()]
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([via, e]) => [
+                    `\`${via}\``,
+                    cell([...e.principals].sort()),
+                    [...e.grants.values()].map((g) => `${WORD_ORDER.filter((w) => g.words.has(w)).join(", ")} on ${g.label}`).join("<br>"),
+                ]),
+        ),
+    ];
+}
+
 export interface ReportInput {
     plan: Plan;
     roles: RoleView[];
@@ -171,6 +198,7 @@ export function renderReport(input: ReportInput): string {
         ),
         "",
     );
+    out.push("## Who can reach which data", "", "Per role (or role chain): who can use it, and what it allows, in plain words per resource.", "", ...reachByRole(input.reach), "");
     const profiles = profileRows(plan, roles);
     out.push("## Profiles", "");
     out.push(

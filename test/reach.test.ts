@@ -151,7 +151,11 @@ describe("who can reach which data", function () {
             expect(result.changes!.reachLost).to.deep.equal([]);
             // The statements are in the full report only.
             expect(summary).to.not.contain('"Sid"');
-            expect(fs.readFileSync(path.join(result.outDir, "report.md"), "utf8")).to.contain("**Statements added**");
+            const report = fs.readFileSync(path.join(result.outDir, "report.md"), "utf8");
+            expect(report).to.contain("**Statements added**");
+            // The full picture per role, not only the change.
+            expect(report).to.contain("| `team-nlp-kf-dev-role` | `team-nlp:default-editor`, `team-nlp:nlp-batch` | read, list on `*` through managed policy AmazonSageMakerReadOnly<br>");
+            expect(report).to.match(/\| `team-nlp-kf-dev-role` \|.*<br>read, write, delete on `s3:\/\/acme-finance-ledger\/\*`<br>/);
         });
 
         it("a prefix narrowed: the wider prefix is lost and the narrower one gained, one line each", async () => {
