@@ -112,11 +112,13 @@ async function main(): Promise<Record<string, unknown>> {
     }, kubernetes);
 
     const rolePairs = config.rolePairs.map(
-        ({ name, ...pair }) =>
+        ({ name, identity, ...pair }) =>
             new RolePair(name, {
                 ...pair,
                 tags: { ...config.tags, ...pair.tags },
                 oidcProviderArn: cluster.oidc.providerArn,
+                identity: identity ?? config.identity,
+                cluster: { name: cluster.identity.name, arn: cluster.identity.arn },
             }),
     );
 

@@ -213,6 +213,7 @@ const rolePairEntry = z
         path: rolePath.default("/"),
         tags: tags.default({}),
         maxSessionDuration: maxSessionDuration.optional(),
+        identity: identityBackend.optional(),
         trustPolicyMaxLength: z
             .number()
             .int({ error: "must be a whole number" })
@@ -510,11 +511,27 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
             });
         }
     });
-    const associations = resolved.filter((p) => usesPodIdentity(p.identity)).reduce((n, p) => n + p.serviceAccounts.length, 0);
+    cfg.rolePairs.forEach((pair, i) => {
+        const identity = pair.identity ?? cfg.identity;
+        if (identity === "irsa") return;
+        if (pair.subjectMatch !== "StringEquals") {
+            problems.push({ path: ["rolePairs", i, "subjectMatch"], message: `must be StringEquals on ${identity}: a Pod Identity association names one concrete service account, no patterns` });
+        }
+        pair.subjects.forEach((subject, j) => {
+            if (!/^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(subject)) {
+                problems.push({ path: ["rolePairs", i, "subjects", j], message: `is not a concrete system:serviceaccount:<namespace>:<name>: on ${identity} each subject becomes one Pod Identity association, so patterns are not possible` });
+            }
+        });
+        if (identity === "podIdentity" && pair.externalId !== undefined) {
+            problems.push({ path: ["rolePairs", i, "externalId"], message: "has no effect on podIdentity (EKS generates an external id per association): remove it, or keep irsa+podIdentity while IRSA pods still use it" });
+        }
+    });
+    const pairAssociations = cfg.rolePairs.filter((pair) => usesPodIdentity(pair.identity ?? cfg.identity)).reduce((n, pair) => n + pair.subjects.length, 0);
+    const associations = resolved.filter((p) => usesPodIdentity(p.identity)).reduce((n, p) => n + p.serviceAccounts.length, pairAssociations);
     if (associations > POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER) {
         problems.push({
             path: ["profiles"],
-            message: `needs ${associations} Pod Identity associations (one per service account of each profile on podIdentity or irsa+podIdentity), over EKS's ${POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} per cluster, which AWS does not raise: keep ${associations - POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} or more of them on irsa`,
+            message: `needs ${associations} Pod Identity associations (one per service account of each profile, and per subject of each role pair, on podIdentity or irsa+podIdentity), over EKS's ${POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} per cluster, which AWS does not raise: keep ${associations - POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} or more of them on irsa`,
         });
     }
 

@@ -11,10 +11,10 @@ import { PolicyDocument, PolicyStatement, asList, sortedUnique, wildcardMatch } 
 export const ROLE_INLINE_POLICIES_MAX_LENGTH = 10240;
 
 /** Permission policy whose only right is `sts:AssumeRole` on one role. */
-export function assumeRolePolicy(targetRoleArn: string, sid = "AssumeAssetRole"): PolicyDocument {
+export function assumeRolePolicy(targetRoleArn: string, sid = "AssumeAssetRole", tagSession = false): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{ Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: targetRoleArn }],
+        Statement: [{ Sid: sid, Effect: "Allow", Action: tagSession ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole", Resource: targetRoleArn }],
     };
 }
 

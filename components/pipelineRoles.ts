@@ -55,7 +55,7 @@ export interface PipelineRoleInputs {
     assetDeployRoleArns: string[];
     /** Managed policies the stack attaches to its roles: the only ones the deploy role may attach. */
     attachablePolicyArns: string[];
-    /** Some profile uses EKS Pod Identity: the roles manage its associations on the cluster. */
+    /** Some profile or role pair uses EKS Pod Identity: the roles manage its associations on the cluster. */
     podIdentity: boolean;
 }
 
@@ -118,8 +118,8 @@ export function pipelineRoles(p: PipelineRoleInputs): PipelineRoles {
         ...(p.podIdentity
             ? [
                   { Sid: "ManagePodIdentityAssociations", Effect: "Allow" as const, Action: POD_IDENTITY_WRITES, Resource: associations },
-                  // An association names a role: EKS checks that its creator may pass it. Only the stack's profile roles.
-                  { Sid: "PassProfileRoles", Effect: "Allow" as const, Action: "iam:PassRole", Resource: underPath },
+                  // An association names a role: EKS checks that its creator may pass it. Only the stack's own roles.
+                  { Sid: "PassStackRoles", Effect: "Allow" as const, Action: "iam:PassRole", Resource: roles },
               ]
             : []),
         ...(p.assetDeployRoleArns.length ? [{ Sid: "AssumeAssetDeployRoles", Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: sortedUnique(p.assetDeployRoleArns) }] : []),

@@ -4,8 +4,8 @@
  */
 import { PolicyDocument } from "../components/iamDocument";
 import { roleArn } from "../components/names";
-import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments } from "../components/rolePair/documents";
-import { DeclaredResource, ROLE_PAIR_TYPE, STANDIN_ACCOUNT_ID, STANDIN_PARTITION } from "./mocks";
+import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments, subjectParts } from "../components/rolePair/documents";
+import { DeclaredResource, ROLE_PAIR_TYPE, STANDIN_ACCOUNT_ID, STANDIN_PARTITION, standInAssociations } from "./mocks";
 
 export type RoleKind = "profile" | "profile-controller" | "role-pair-eks" | "role-pair-asset" | "role";
 
@@ -69,11 +69,12 @@ export function roleViews(resources: DeclaredResource[]): RoleView[] {
                 maxSessionDuration: inputs.maxSessionDuration,
             });
         } else if (r.type === ROLE_PAIR_TYPE) {
-            const docs = rolePairDocuments(inputs as never);
+            const associations = standInAssociations(inputs as never);
+            const docs = rolePairDocuments(inputs as never, associations.map((a) => a.externalId));
             views.push({
                 name: inputs.eksRoleName,
                 arn: docs.eksRoleArn,
-                associations: [],
+                associations: associations.map((a) => ({ clusterName: inputs.cluster.name, ...subjectParts(a.subject) })),
                 kind: "role-pair-eks",
                 declaredBy: r.name,
                 trust: docs.eksTrust,

@@ -8,6 +8,7 @@ import { createHash } from "crypto";
 import { policyLength } from "../components/iamDocument";
 import { issuerHostPath, roleArn } from "../components/names";
 import { execKubeconfig } from "../components/kubeconfig";
+import { IdentityBackend, usesIrsa, usesPodIdentity } from "../components/trustDocuments";
 import { rolePairDocuments } from "../components/rolePair/documents";
 
 /** Type token of the RolePair dynamic resource. */
@@ -78,6 +79,12 @@ function providerName(reference: string | undefined): string | undefined {
     return name && !name.startsWith("default") ? name : undefined;
 }
 
+/** The associations a role pair on Pod Identity would make, with stand-in ids (EKS generates the real ones). */
+export function standInAssociations(inputs: { identity?: IdentityBackend; subjects: string[]; cluster?: { name: string } }): Array<{ subject: string; associationId: string; externalId: string }> {
+    if (!usesPodIdentity(inputs.identity ?? "irsa") || !inputs.cluster) return [];
+    return inputs.subjects.map((subject) => ({ subject, associationId: `a-${shortHash(subject, 17)}`, externalId: `standin-${shortHash(`${inputs.cluster!.name}/${subject}`, 12)}` }));
+}
+
 /** Computed outputs of a resource, by type. Inputs pass through as outputs, as a provider would echo them. */
 function standInState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
     switch (type) {
@@ -107,10 +114,20 @@ function standInState(type: string, name: string, inputs: Record<string, any>): 
             };
         }
         case ROLE_PAIR_TYPE: {
-            const docs = rolePairDocuments(inputs as never);
+            const associations = standInAssociations(inputs as never);
+            const docs = rolePairDocuments(inputs as never, associations.map((a) => a.externalId));
             return {
                 id: `${docs.eksAccountId}/${inputs.eksRoleName}`,
-                state: { ...inputs, eksAccountId: docs.eksAccountId, eksRoleArn: docs.eksRoleArn, assetRoleArn: docs.assetRoleArn, ownedSubjects: inputs.subjects, foreignSubjects: [], trustPolicyLength: policyLength(docs.eksTrust) },
+                state: {
+                    ...inputs,
+                    eksAccountId: docs.eksAccountId,
+                    eksRoleArn: docs.eksRoleArn,
+                    assetRoleArn: docs.assetRoleArn,
+                    ownedSubjects: usesIrsa(inputs.identity ?? "irsa") ? inputs.subjects : [],
+                    foreignSubjects: [],
+                    trustPolicyLength: policyLength(docs.eksTrust),
+                    ...(associations.length ? { associations } : {}),
+                },
             };
         }
         default:

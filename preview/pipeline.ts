@@ -28,6 +28,6 @@ export function pipelineRolesFor(stack: string, file: StackFileConfig): Pipeline
         permissionsBoundaryArns: cfg.permissionsBoundaryArn ? [cfg.permissionsBoundaryArn, ...cfg.resolvedProfiles.map((p) => p.permissionsBoundaryArn!)] : [],
         assetDeployRoleArns: cfg.rolePairs.flatMap((pair) => (pair.assetDeployRoleArn ? [pair.assetDeployRoleArn] : [])),
         attachablePolicyArns: cfg.resolvedProfiles.flatMap((p) => p.policyArns),
-        podIdentity: cfg.resolvedProfiles.some((p) => usesPodIdentity(p.identity)),
+        podIdentity: cfg.resolvedProfiles.some((p) => usesPodIdentity(p.identity)) || cfg.rolePairs.some((pair) => usesPodIdentity(pair.identity ?? cfg.identity)),
     });
 }

@@ -92,14 +92,14 @@ describe("pipeline roles", () => {
         expect(bare.deploy.permissionPolicy.Statement.find((s) => s.Sid === "CreateRoles")!.Condition).to.equal(undefined);
     });
 
-    it("manages Pod Identity associations of its own cluster only, and passes only the stack's roles, when a profile uses Pod Identity", () => {
+    it("manages Pod Identity associations of its own cluster only, and passes only the stack's roles, when a profile or pair uses Pod Identity", () => {
         expect(actionsOf(roles.deploy.permissionPolicy).filter((a) => a.includes("PodIdentity") || a === "iam:PassRole")).to.deep.equal([]);
         const pod = pipelineRoles({ ...inputs, podIdentity: true });
         const bySid = Object.fromEntries(pod.deploy.permissionPolicy.Statement.map((s) => [s.Sid, s]));
         const scope = ["arn:aws:eks:*:444455556666:cluster/kf-prod", "arn:aws:eks:*:444455556666:podidentityassociation/kf-prod/*"];
         expect(bySid.ManagePodIdentityAssociations.Resource).to.deep.equal(scope);
         expect(bySid.ManagePodIdentityAssociations.Action).to.include.members(["eks:CreatePodIdentityAssociation", "eks:DeletePodIdentityAssociation"]);
-        expect(bySid.PassProfileRoles).to.deep.equal({ Sid: "PassProfileRoles", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::444455556666:role/kubeflow/*" });
+        expect(bySid.PassStackRoles).to.deep.equal({ Sid: "PassStackRoles", Effect: "Allow", Action: "iam:PassRole", Resource: ["arn:aws:iam::444455556666:role/kubeflow/*", "arn:aws:iam::444455556666:role/pair-eks"] });
         const previewReads = pod.preview.permissionPolicy.Statement.find((s) => s.Sid === "ReadPodIdentityAssociations")!;
         expect(previewReads.Resource).to.deep.equal(scope);
         for (const action of actionsOf(pod.preview.permissionPolicy)) expect(action, action).to.match(/^(iam:(Get|List)|eks:(Describe|List))/);

@@ -84,7 +84,7 @@ describe("EKS Pod Identity for profiles", () => {
             const problems = problemsOf({ ...base, identity: "podIdentity", profiles });
             expect(problems).to.have.length(1);
             expect(problems[0]).to.match(
-                /^kubeflow-irsa:profiles: .* needs 5005 Pod Identity associations \(one per service account of each profile on podIdentity or irsa\+podIdentity\), over EKS's 5000 per cluster, which AWS does not raise: keep 5 or more of them on irsa$/,
+                /^kubeflow-irsa:profiles: .* needs 5005 Pod Identity associations \(one per service account of each profile, and per subject of each role pair, on podIdentity or irsa\+podIdentity\), over EKS's 5000 per cluster, which AWS does not raise: keep 5 or more of them on irsa$/,
             );
             profiles[0] = { ...profiles[0], identity: "irsa" } as never;
             expect(problemsOf({ ...base, identity: "podIdentity", profiles })).to.deep.equal([]);
@@ -170,5 +170,48 @@ describe("EKS Pod Identity for profiles", () => {
         expect(statement.Condition.StringEquals["aws:RequestTag/eks-cluster-arn"]).to.equal(`arn:aws:eks:us-east-1:${STANDIN_ACCOUNT_ID}:cluster/kf-new`);
         expect(statement.Condition.StringEquals["aws:SourceAccount"]).to.equal(STANDIN_ACCOUNT_ID);
         expect(byType(run, ASSOCIATION).map((a) => a.inputs.clusterName)).to.deep.equal(["kf-new"]);
+    });
+
+    describe("role pairs", () => {
+        const pair = {
+            name: "customer-read",
+            assetAccountId: "222233334444",
+            assetRoleName: "customer-read-bucket-role",
+            eksRoleName: "customer-read-bucket-role-eks",
+            assetDeployRoleArn: "arn:aws:iam::222233334444:role/kubeflow-irsa-deployer",
+            subjects: ["system:serviceaccount:team-nlp:default-editor", "system:serviceaccount:forecasting:default-editor"],
+            assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-customer-data/*" }] },
+        };
+        const problemsOf = (raw: Record<string, unknown>): string[] => {
+            try {
+                parseStackConfig(raw);
+            } catch (err) {
+                return (err as StackConfigError).problems;
+            }
+            return [];
+        };
+
+        it("refuses patterns, StringLike and an external id that Pod Identity would ignore, naming the pair and the fix", () => {
+            const problems = problemsOf({
+                clusterName: "kf-dev",
+                profiles: [],
+                rolePairs: [{ ...pair, identity: "podIdentity", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"], externalId: "kf-dev-customer-read" }],
+            });
+            expect(problems).to.deep.equal([
+                'kubeflow-irsa:rolePairs[0].subjectMatch: "StringLike" must be StringEquals on podIdentity: a Pod Identity association names one concrete service account, no patterns',
+                'kubeflow-irsa:rolePairs[0].subjects[0]: "system:serviceaccount:domino-compute:run-*" is not a concrete system:serviceaccount:<namespace>:<name>: on podIdentity each subject becomes one Pod Identity association, so patterns are not possible',
+                'kubeflow-irsa:rolePairs[0].externalId: "kf-dev-customer-read" has no effect on podIdentity (EKS generates an external id per association): remove it, or keep irsa+podIdentity while IRSA pods still use it',
+            ]);
+            // The stack's identity applies to pairs too, and a pair may keep IRSA.
+            expect(problemsOf({ clusterName: "kf-dev", identity: "podIdentity", profiles: [], rolePairs: [{ ...pair, identity: "irsa", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"] }] })).to.deep.equal([]);
+        });
+
+        it("passes the backend and the cluster to the pair; IRSA pairs carry neither (no change for deployed pairs)", async () => {
+            const run = await runWith({ clusterName: "kf-dev", oidcIssuerUrl: ISSUER, profiles: [], rolePairs: [{ ...pair, identity: "irsa+podIdentity", externalId: "x-1" }] });
+            const [declared] = byType(run, "pulumi-nodejs:dynamic/kubeflow-irsa:RolePair");
+            expect(declared.inputs).to.deep.include({ identity: "irsa+podIdentity", cluster: { name: "kf-dev", arn: CLUSTER_ARN } });
+            const irsaOnly = await runWith({ clusterName: "kf-dev", oidcIssuerUrl: ISSUER, profiles: [], rolePairs: [pair] });
+            expect(byType(irsaOnly, "pulumi-nodejs:dynamic/kubeflow-irsa:RolePair")[0].inputs).to.not.have.any.keys("identity", "cluster");
+        });
     });
 });

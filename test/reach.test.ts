@@ -189,6 +189,18 @@ describe("who can reach which data", function () {
             expectGoldenSummary("role-pair-asset-bucket", summary);
         });
 
+        it("a role pair moving to Pod Identity: its service accounts gain the asset data over Pod Identity, through the chain", async () => {
+            const { result, summary } = await changedDev((c) => {
+                const [pair] = c["kubeflow-irsa:rolePairs"];
+                pair.identity = "irsa+podIdentity";
+            });
+            expect(summary).to.contain(
+                "- `forecasting:default-editor (pod identity)`, `team-nlp:default-editor (pod identity)` gain read, list on `s3://acme-customer-data (bucket)` (through customer-read-bucket-role-eks -> customer-read-bucket-role (external id))",
+            );
+            expect(result.changes!.reachLost).to.deep.equal([]);
+            expect(result.access.findings).to.deep.equal([]);
+        });
+
         it("a managed policy attached: an AWS-managed one evaluated from its document, a customer-managed one said as such, never dropped", async () => {
             const { summary } = await changedDev(
                 (c) => (profileNamed(c, "sandbox").policyArns = ["arn:aws:iam::aws:policy/AmazonAthenaFullAccess", "arn:aws:iam::111122223333:policy/sandbox-extras"]),

@@ -45,7 +45,7 @@ export const SDK_MAX_ATTEMPTS = 8;
  * bounded number of attempts, and bounded connection and request times so a lost response ends an attempt
  * instead of hanging.
  */
-function clientSettings(maxAttempts = SDK_MAX_ATTEMPTS) {
+export function clientSettings(maxAttempts = SDK_MAX_ATTEMPTS) {
     return {
         region: region(),
         retryMode: maxAttempts > 1 ? "adaptive" : "standard",
@@ -54,7 +54,7 @@ function clientSettings(maxAttempts = SDK_MAX_ATTEMPTS) {
     };
 }
 
-function observed<T extends { middlewareStack: { add: Function } }>(client: T, service: string, observe?: CallObserver): T {
+export function observed<T extends { middlewareStack: { add: Function } }>(client: T, service: string, observe?: CallObserver): T {
     if (observe) {
         client.middlewareStack.add(
             (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => {

@@ -2,9 +2,9 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { PolicyDocument } from "../iamDocument";
-import { arnAccount, issuerHostPathFromProviderArn, roleArn } from "../names";
-import { roleTrustPolicy } from "../trustDocuments";
+import { PolicyDocument, PolicyStatement } from "../iamDocument";
+import { arnAccount, issuerHostPathFromProviderArn, roleArn, SUBJECT_PREFIX } from "../names";
+import { IdentityBackend, podIdentityTrustStatement, roleTrustPolicy, usesIrsa, usesPodIdentity } from "../trustDocuments";
 import { assumeRolePolicy } from "../permissionPolicies";
 import { mergeOwnedStatement } from "../trust";
 import type { RolePairInputs } from "./provider";
@@ -17,6 +17,51 @@ export const EKS_POLICY_NAME = "assume-asset-role";
 export const ASSET_POLICY_NAME = "asset-policy";
 /** Sid of the asset role's trust statement (the EKS role, with the external id). */
 export const ASSET_TRUST_SID = "TrustedRole";
+/** Sid prefix of the EKS role's Pod Identity statements (one per namespace), all owned by the provider. */
+export const POD_IDENTITY_SID_PREFIX = "KubeflowIrsaPodIdentity";
+/** Sid of the asset role's statement for the Pod Identity associations (their generated external ids). */
+export const ASSET_POD_IDENTITY_SID = "PodIdentityAssociations";
+/** External id that matches nothing: the asset trust's Pod Identity statement before EKS has generated any. */
+export const NO_ASSOCIATION_YET = "kubeflow-irsa-no-association-yet";
+
+/** `system:serviceaccount:<ns>:<sa>` -> { namespace, serviceAccount } (concrete subjects only). */
+export function subjectParts(subject: string): { namespace: string; serviceAccount: string } {
+    const [namespace, serviceAccount] = subject.slice(SUBJECT_PREFIX.length).split(":");
+    return { namespace, serviceAccount };
+}
+
+/** The EKS role's Pod Identity statements: one per namespace, for exactly its listed service accounts. */
+export function podIdentityStatements(subjects: readonly string[], cluster: { arn: string }, accountId: string): PolicyStatement[] {
+    const byNamespace = new Map<string, string[]>();
+    for (const s of subjects) {
+        const { namespace, serviceAccount } = subjectParts(s);
+        byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), serviceAccount]);
+    }
+    return [...byNamespace.keys()].sort().map((namespace, i) =>
+        podIdentityTrustStatement({ clusterArn: cluster.arn, accountId, namespace, serviceAccounts: byNamespace.get(namespace)!, sid: `${POD_IDENTITY_SID_PREFIX}${i}` }),
+    );
+}
+
+/**
+ * The asset role's trust: the EKS role with the configured external id (IRSA: the pod assumes the asset role
+ * itself) and/or the EKS role with the associations' generated external ids and session tags (Pod Identity: EKS
+ * assumes it for the pod, passing the association's id and its transitive session tags).
+ */
+export function assetTrustPolicy(eksRoleArn: string, identity: IdentityBackend, externalId: string | undefined, associationExternalIds: readonly string[]): PolicyDocument {
+    const statements: PolicyStatement[] = [];
+    if (usesIrsa(identity)) statements.push(...(roleTrustPolicy(eksRoleArn, externalId, ASSET_TRUST_SID).Statement as PolicyStatement[]));
+    if (usesPodIdentity(identity)) {
+        const ids = associationExternalIds.length ? [...associationExternalIds].sort() : [NO_ASSOCIATION_YET];
+        statements.push({
+            Sid: ASSET_POD_IDENTITY_SID,
+            Effect: "Allow",
+            Principal: { AWS: eksRoleArn },
+            Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: { StringEquals: { "sts:ExternalId": ids.length === 1 ? ids[0] : ids } },
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
 
 export interface RolePairDocuments {
     eksAccountId: string;
@@ -30,19 +75,35 @@ export interface RolePairDocuments {
     assetTrust: PolicyDocument;
 }
 
-export function rolePairDocuments(inputs: Pick<RolePairInputs, "oidcProviderArn" | "path" | "eksRoleName" | "assetRoleName" | "assetAccountId" | "externalId" | "subjects" | "subjectMatch" | "exclusive">): RolePairDocuments {
+export function rolePairDocuments(
+    inputs: Pick<RolePairInputs, "oidcProviderArn" | "path" | "eksRoleName" | "assetRoleName" | "assetAccountId" | "externalId" | "subjects" | "subjectMatch" | "exclusive" | "identity" | "cluster">,
+    associationExternalIds: readonly string[] = [],
+): RolePairDocuments {
+    const identity = inputs.identity ?? "irsa";
     const partition = inputs.oidcProviderArn.split(":")[1];
     const eksAccountId = arnAccount(inputs.oidcProviderArn);
     const eksRoleArn = roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName);
     const assetRoleArn = roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName);
-    const eksTrust = mergeOwnedStatement(undefined, {
-        sid: OWNED_STATEMENT_SID,
-        providerArn: inputs.oidcProviderArn,
-        issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn),
-        subjectMatch: inputs.subjectMatch,
-        subjects: inputs.subjects,
-        previouslyOwned: [],
-        exclusive: inputs.exclusive,
-    }).document;
-    return { eksAccountId, eksRoleArn, assetRoleArn, eksTrust, eksPolicy: assumeRolePolicy(assetRoleArn), assetTrust: roleTrustPolicy(eksRoleArn, inputs.externalId, ASSET_TRUST_SID) };
+    const irsa = usesIrsa(identity)
+        ? (mergeOwnedStatement(undefined, {
+              sid: OWNED_STATEMENT_SID,
+              providerArn: inputs.oidcProviderArn,
+              issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn),
+              subjectMatch: inputs.subjectMatch,
+              subjects: inputs.subjects,
+              previouslyOwned: [],
+              exclusive: inputs.exclusive,
+          }).document.Statement as PolicyStatement[])
+        : [];
+    const pods = usesPodIdentity(identity) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, eksAccountId) : [];
+    // With Pod Identity, EKS passes the pod's session tags on to the asset role: the EKS role may tag that session.
+    const eksPolicy = assumeRolePolicy(assetRoleArn, undefined, pods.length > 0);
+    return {
+        eksAccountId,
+        eksRoleArn,
+        assetRoleArn,
+        eksTrust: { Version: "2012-10-17", Statement: [...irsa, ...pods] },
+        eksPolicy,
+        assetTrust: assetTrustPolicy(eksRoleArn, identity, inputs.externalId, associationExternalIds),
+    };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../iamDocument";
-import { SubjectMatch } from "../trustDocuments";
+import { IdentityBackend, SubjectMatch } from "../trustDocuments";
 import type { RolePairInputs } from "./provider";
 import { rolePairProviderShim } from "./shim";
 
@@ -37,6 +37,10 @@ export interface RolePairArgs {
     trustPolicyMaxLength?: pulumi.Input<number>;
     /** ARN of the cluster's IAM OIDC provider; its account is the EKS account. */
     oidcProviderArn: pulumi.Input<string>;
+    /** How pods reach the EKS role: IRSA (default), EKS Pod Identity, or both while migrating. */
+    identity?: IdentityBackend;
+    /** The cluster (name, ARN) whose Pod Identity associations the pair makes; needed off IRSA. */
+    cluster?: pulumi.Input<{ name: pulumi.Input<string>; arn: pulumi.Input<string> }>;
 }
 
 /**
@@ -56,12 +60,17 @@ export class RolePair extends pulumi.dynamic.Resource {
     declare public readonly foreignSubjects: pulumi.Output<string[]>;
     /** Minified length of the EKS role's trust policy, as last written or read. */
     declare public readonly trustPolicyLength: pulumi.Output<number>;
+    /** The Pod Identity associations the pair made (subject, id, the external id EKS generated). */
+    declare public readonly associations: pulumi.Output<Array<{ subject: string; associationId: string; externalId: string }> | undefined>;
 
     constructor(name: string, args: RolePairArgs, opts?: pulumi.CustomResourceOptions) {
         const props: Record<keyof RolePairInputs, unknown> & Record<string, unknown> = {
             name,
             owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             ...args,
+            // IRSA stays implicit: pairs made before `identity` existed see no change.
+            identity: args.identity === "irsa" ? undefined : args.identity,
+            cluster: args.identity && args.identity !== "irsa" ? args.cluster : undefined,
             // Not a secret to AWS, but it gates a cross-account trust: keep it out of plain state and previews.
             externalId: args.externalId === undefined ? undefined : pulumi.secret(args.externalId),
             eksRoleArn: undefined,
@@ -70,6 +79,7 @@ export class RolePair extends pulumi.dynamic.Resource {
             foreignSubjects: undefined,
             trustPolicyLength: undefined,
             eksAccountId: undefined,
+            associations: undefined,
         } as never;
         // The shim, not the provider: it loads the project's provider code at call time (see shim.ts).
         super(rolePairProviderShim, name, props, { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "externalId"] }, "kubeflow-irsa", "RolePair");

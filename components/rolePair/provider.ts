@@ -13,9 +13,9 @@ import {
     UntagRoleCommand,
     UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import { PolicyDocument, policyLength, sortedUnique } from "../iamDocument";
+import { asList, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "../iamDocument";
 import { arnAccount, issuerHostPathFromProviderArn } from "../names";
-import { SubjectMatch } from "../trustDocuments";
+import { IdentityBackend, SubjectMatch, usesIrsa, usesPodIdentity } from "../trustDocuments";
 import {
     DEFAULT_TRUST_POLICY_MAX_LENGTH,
     MAX_TRUST_POLICY_QUOTA,
@@ -27,7 +27,8 @@ import {
     statementSubjects,
     subjectProblem,
 } from "../trust";
-import { ASSET_POLICY_NAME, ASSET_TRUST_SID, EKS_POLICY_NAME, OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
+import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, OWNED_STATEMENT_SID, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
+import { deleteAssociation, describeAssociation, eksClient, ensureAssociation, PairAssociation } from "./associations";
 import {
     CallObserver,
     OWNER_TAG,
@@ -74,6 +75,10 @@ export interface RolePairInputs {
     maxSessionDuration?: number;
     trustPolicyMaxLength: number;
     oidcProviderArn: string;
+    /** How pods reach the EKS role: IRSA (absent: IRSA, as pairs made before this key), Pod Identity, or both. */
+    identity?: IdentityBackend;
+    /** The cluster whose Pod Identity associations the pair owns (with Pod Identity). */
+    cluster?: { name: string; arn: string };
 }
 
 export interface RolePairOutputs extends RolePairInputs {
@@ -86,6 +91,8 @@ export interface RolePairOutputs extends RolePairInputs {
     foreignSubjects: string[];
     /** Minified length of the EKS role's trust policy at the last write or refresh. */
     trustPolicyLength: number;
+    /** The Pod Identity associations this provider made, one per subject, with the external id EKS generated. */
+    associations?: PairAssociation[];
 }
 
 export interface RolePairProviderOptions {
@@ -145,6 +152,40 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         return iamClient({ sdkRetries: false, observe: this.observe });
     }
 
+    private eks() {
+        return eksClient(this.observe);
+    }
+
+    /**
+     * Makes the associations the inputs want (one per subject with Pod Identity, none without) from `current`:
+     * creates the missing ones first and deletes the ones no longer wanted last, so a subject moving between
+     * clusters or roles is never without one. Returns the associations that exist afterwards.
+     */
+    private async syncAssociations(inputs: RolePairInputs, current: PairAssociation[], eksRoleArn: string, assetRoleArn: string, oldCluster?: string): Promise<PairAssociation[]> {
+        const eks = this.eks();
+        const wanted = usesPodIdentity(inputs.identity ?? "irsa") && inputs.cluster ? inputs.subjects : [];
+        const sameCluster = !oldCluster || oldCluster === inputs.cluster?.name;
+        const kept = sameCluster ? current.filter((a) => wanted.includes(a.subject)) : [];
+        const created: PairAssociation[] = [];
+        for (const subject of wanted.filter((s) => !kept.some((a) => a.subject === s))) {
+            try {
+                created.push(await ensureAssociation(eks, { clusterName: inputs.cluster!.name, subject, roleArn: eksRoleArn, targetRoleArn: assetRoleArn, owner: inputs.owner, tags: inputs.tags }));
+            } catch (err) {
+                // Leave no half set: the ones this call made go again (the state does not know them).
+                for (const a of created) await deleteAssociation(eks, inputs.cluster!.name, a.associationId).catch(() => undefined);
+                throw new Error(`role pair ${inputs.name}: Pod Identity association for ${subject} failed: ${errorName(err)}: ${(err as Error).message}`);
+            }
+        }
+        return [...kept, ...created].sort((a, b) => a.subject.localeCompare(b.subject));
+    }
+
+    /** Deletes the associations of `before` that `after` does not hold. */
+    private async dropAssociations(clusterName: string | undefined, before: PairAssociation[], after: PairAssociation[]): Promise<void> {
+        if (!clusterName) return;
+        const eks = this.eks();
+        for (const a of before.filter((b) => !after.some((x) => x.associationId === b.associationId))) await deleteAssociation(eks, clusterName, a.associationId);
+    }
+
     private assetIam(inputs: RolePairInputs): IAMClient {
         return iamClient({ assumeRoleArn: inputs.assetDeployRoleArn, observe: this.observe });
     }
@@ -167,6 +208,21 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             tags: news.tags ?? {},
             trustPolicyMaxLength: news.trustPolicyMaxLength ?? DEFAULT_TRUST_POLICY_MAX_LENGTH,
         };
+        // IRSA is the default and stays implicit, so pairs made before `identity` existed see no change.
+        if (inputs.identity === undefined || inputs.identity === "irsa") delete inputs.identity;
+        const identity = inputs.identity ?? "irsa";
+        if (!["irsa", "podIdentity", "irsa+podIdentity"].includes(identity)) fail("identity", "must be irsa, podIdentity or irsa+podIdentity");
+        if (usesPodIdentity(identity)) {
+            if (!inputs.cluster?.name || !isKnown(inputs.cluster.name)) fail("cluster", "is required with Pod Identity: the cluster whose associations the pair makes");
+            if (inputs.subjectMatch !== "StringEquals") fail("subjectMatch", "must be StringEquals with Pod Identity: an association names one concrete service account");
+            inputs.subjects.forEach((s, i) => {
+                if (!/^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s)) {
+                    fail(`subjects[${i}]`, `"${s}" is not a concrete system:serviceaccount:<namespace>:<name>: Pod Identity associates one service account each, no patterns`);
+                }
+            });
+        } else {
+            delete inputs.cluster;
+        }
         if (inputs.subjects.length === 0) {
             fail("subjects", "must list at least one subject: a trust statement without a sub condition lets any service account in the cluster assume the role");
         }
@@ -199,19 +255,45 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         return { inputs: definedOnly(inputs), failures };
     }
 
-    /** The EKS role's trust policy we would write on top of `current`, with its quota verdict. */
+    /**
+     * The EKS role's trust policy we would write on top of `current`, with its quota verdict. With IRSA our
+     * statement holds our subjects (and others' entries); without, our entries leave it (others' stay, and the
+     * statement goes when none are left). With Pod Identity our per-namespace statements are replaced whole.
+     */
     private merged(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
+        const identity = inputs.identity ?? "irsa";
         const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
-        const merge = mergeOwnedStatement(current, {
+        const spec = {
             sid: OWNED_STATEMENT_SID,
             providerArn: inputs.oidcProviderArn,
             issuerHostPath,
             subjectMatch: inputs.subjectMatch,
-            subjects: inputs.subjects,
+            subjects: usesIrsa(identity) ? inputs.subjects : [],
             previouslyOwned,
             exclusive: inputs.exclusive,
-        });
-        return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
+        };
+        let base: { document: PolicyDocument; foreignSubjects: string[] };
+        if (usesIrsa(identity)) {
+            base = mergeOwnedStatement(current, spec);
+        } else {
+            const present = statementSubjects(findStatement(current, OWNED_STATEMENT_SID), issuerHostPath);
+            const foreign = inputs.exclusive ? [] : present.filter((s) => !previouslyOwned.includes(s));
+            base = foreign.length
+                ? mergeOwnedStatement(current, { ...spec, subjects: [], previouslyOwned })
+                : { document: { Version: "2012-10-17", Statement: asList(current?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid !== OWNED_STATEMENT_SID) }, foreignSubjects: [] };
+        }
+        const pods = usesPodIdentity(identity) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
+        const statements = [...asList(base.document.Statement as PolicyStatement | PolicyStatement[]).filter((st) => !st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX)), ...pods];
+        const document: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+        const merge = { document, foreignSubjects: base.foreignSubjects, changed: !current || !policiesEqual(current, document) };
+        return { merge, verdict: checkTrustQuota(document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
+    }
+
+    /** Whether `trust` holds exactly our Pod Identity statements for these inputs. */
+    private podStatementsPresent(inputs: RolePairInputs, trust: PolicyDocument | undefined): boolean {
+        const want = usesPodIdentity(inputs.identity ?? "irsa") && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
+        const have = asList(trust?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
+        return policiesEqual({ Version: "2012-10-17", Statement: want }, { Version: "2012-10-17", Statement: have });
     }
 
     // -----------------------------------------------------------------------------------------------------------
@@ -236,6 +318,9 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         for (const key of ["owner", "subjectMatch", "exclusive", "externalId", "assetDeployRoleArn", "maxSessionDuration", "trustPolicyMaxLength"] as const) {
             if (olds[key] !== news[key]) changes.push(key);
         }
+        // Moving between backends, or to another cluster, is an update: both roles stay (pods may be using them).
+        if ((olds.identity ?? "irsa") !== (news.identity ?? "irsa")) changes.push("identity");
+        if (JSON.stringify(olds.cluster ?? null) !== JSON.stringify(news.cluster ?? null)) changes.push("cluster");
         // No `stables`: the Node.js dynamic-provider host ignores them.
         return { changes: replaces.length + changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
     }
@@ -255,6 +340,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         // the undo deletes it only if it exists with our owner tag.
         const undos: Array<() => Promise<void>> = [];
         let trust: Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">;
+        let associations: PairAssociation[] = [];
         try {
             undos.push(() => deleteRoleIfOurs(eks, inputs.eksRoleName, inputs.owner, [EKS_POLICY_NAME], []));
             const eksRole = await createOwnedRole(eks, {
@@ -270,7 +356,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             // Our own role from an earlier attempt: bring its trust to the desired state, keeping others' entries.
             trust = eksRole.existed
                 ? await this.writeTrust(inputs, [])
-                : { ownedSubjects: inputs.subjects, foreignSubjects: [], trustPolicyLength: verdict.length };
+                : { ownedSubjects: irsaSubjects(inputs), foreignSubjects: [], trustPolicyLength: verdict.length };
             await eks
                 .send(new PutRolePolicyCommand({ RoleName: inputs.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(eksPolicy) }))
                 .catch((err) => { throw failure(inputs.name, "PutRolePolicy", inputs.eksRoleName, err); });
@@ -293,6 +379,16 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                 await putTrust(asset, inputs.assetRoleName, assetTrust).catch((err) => { throw failure(inputs.name, "UpdateAssumeRolePolicy", inputs.assetRoleName, err); });
             }
             await this.syncAssetRights(asset, inputs, undefined).catch((err) => { throw failure(inputs.name, "PutRolePolicy/AttachRolePolicy", inputs.assetRoleName, err); });
+            if (usesPodIdentity(inputs.identity ?? "irsa")) {
+                const eks = this.eks();
+                undos.push(async () => {
+                    for (const a of associations) await deleteAssociation(eks, inputs.cluster!.name, a.associationId);
+                });
+                associations = await this.syncAssociations(inputs, [], eksRoleArn, assetRoleArn);
+                await putTrust(asset, inputs.assetRoleName, assetTrustPolicy(eksRoleArn, inputs.identity ?? "irsa", inputs.externalId, associations.map((a) => a.externalId))).catch((err) => {
+                    throw failure(inputs.name, "UpdateAssumeRolePolicy", inputs.assetRoleName, err);
+                });
+            }
         } catch (err) {
             // Leave nothing half-made: remove what this call may have created, newest first.
             for (const undo of undos.reverse()) {
@@ -302,7 +398,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         }
         return {
             id: `${eksAccountId}/${inputs.eksRoleName}`,
-            outs: definedOnly({ ...inputs, eksAccountId, eksRoleArn, assetRoleArn, ...trust }),
+            outs: definedOnly({ ...inputs, eksAccountId, eksRoleArn, assetRoleArn, ...trust, ...(associations.length ? { associations } : {}) }),
         };
     }
 
@@ -323,29 +419,41 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     // -----------------------------------------------------------------------------------------------------------
 
     async update(_id: string, olds: RolePairOutputs, news: RolePairInputs): Promise<pulumi.dynamic.UpdateResult<RolePairOutputs>> {
-        const { eksAccountId, eksRoleArn, assetRoleArn, assetTrust } = rolePairDocuments(news);
+        const { eksAccountId, eksRoleArn, assetRoleArn, eksPolicy } = rolePairDocuments(news);
         const eks = this.eksIam();
         const trust = await this.writeTrust(news, olds.ownedSubjects ?? []);
+        const identityChanged = (olds.identity ?? "irsa") !== (news.identity ?? "irsa");
+        if (usesPodIdentity(olds.identity ?? "irsa") !== usesPodIdentity(news.identity ?? "irsa")) {
+            await eks
+                .send(new PutRolePolicyCommand({ RoleName: news.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(eksPolicy) }))
+                .catch((err) => { throw failure(news.name, "PutRolePolicy", news.eksRoleName, err); });
+        }
 
         const roleSettingsChanged = olds.maxSessionDuration !== news.maxSessionDuration;
         const tagsChanged = !sameTags(roleTags(olds), roleTags(news));
         if (roleSettingsChanged || tagsChanged) {
             await this.syncRoleSettings(eks, news.eksRoleName, olds, news).catch((err) => { throw failure(news.name, "UpdateRole/TagRole", news.eksRoleName, err); });
         }
+        // New associations first, then the asset trust naming their ids, then the old associations go.
+        const before = olds.associations ?? [];
+        const associations = await this.syncAssociations(news, before, eksRoleArn, assetRoleArn, olds.cluster?.name);
+        const ids = (list: PairAssociation[]) => JSON.stringify(list.map((a) => a.externalId).sort());
+        const trustChanged = olds.externalId !== news.externalId || identityChanged || ids(before) !== ids(associations);
         const assetChanged =
-            roleSettingsChanged || tagsChanged || olds.externalId !== news.externalId ||
+            roleSettingsChanged || tagsChanged || trustChanged ||
             !samePolicy(olds.assetPolicy, news.assetPolicy) || !sameList(olds.assetPolicyArns ?? [], news.assetPolicyArns);
         if (assetChanged) {
             const asset = this.assetIam(news);
             await (async () => {
-                if (olds.externalId !== news.externalId) {
-                    await putTrust(asset, news.assetRoleName, assetTrust);
+                if (trustChanged) {
+                    await putTrust(asset, news.assetRoleName, assetTrustPolicy(eksRoleArn, news.identity ?? "irsa", news.externalId, associations.map((a) => a.externalId)));
                 }
                 await this.syncAssetRights(asset, news, olds);
                 await this.syncRoleSettings(asset, news.assetRoleName, olds, news);
             })().catch((err) => { throw failure(news.name, "update", news.assetRoleName, err); });
         }
-        return { outs: definedOnly({ ...news, eksAccountId, eksRoleArn, assetRoleArn, ...trust }) };
+        await this.dropAssociations(olds.cluster?.name, before, associations).catch((err) => { throw failure(news.name, "DeletePodIdentityAssociation", news.eksRoleName, err); });
+        return { outs: definedOnly({ ...news, eksAccountId, eksRoleArn, assetRoleArn, ...trust, associations: associations.length ? associations : undefined }) };
     }
 
     private async syncRoleSettings(iam: IAMClient, roleName: string, olds: RolePairOutputs, news: RolePairInputs): Promise<void> {
@@ -372,7 +480,8 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         const reader = this.eksIam();
         const writer = this.eksTrustWriter();
         const hostPath = issuerHostPathFromProviderArn(news.oidcProviderArn);
-        const removed = previouslyOwned.filter((s) => !news.subjects.includes(s));
+        const owned = irsaSubjects(news);
+        const removed = previouslyOwned.filter((s) => !owned.includes(s));
         const read = () => getRole(reader, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole", news.eksRoleName, err); });
         let current: RoleState | undefined = await read();
         let failedWrites = 0;
@@ -382,7 +491,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             }
             const { merge, verdict } = this.merged(news, current.trust, previouslyOwned);
             if (!merge.changed) {
-                return { ownedSubjects: news.subjects, foreignSubjects: merge.foreignSubjects, trustPolicyLength: verdict.length };
+                return { ownedSubjects: owned, foreignSubjects: merge.foreignSubjects, trustPolicyLength: verdict.length };
             }
             if (!verdict.ok) {
                 throw quotaError(news.name, `${verdict.message} (${merge.foreignSubjects.length} of the entries were added by others)`);
@@ -402,13 +511,13 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             }
             current = await read();
             const present = new Set(statementSubjects(findStatement(current?.trust, OWNED_STATEMENT_SID), hostPath));
-            const missing = news.subjects.filter((s) => !present.has(s));
+            const missing = owned.filter((s) => !present.has(s));
             const resurrected = news.exclusive ? [] : removed.filter((s) => present.has(s));
-            if (current && missing.length === 0 && resurrected.length === 0) {
+            if (current && missing.length === 0 && resurrected.length === 0 && this.podStatementsPresent(news, current.trust)) {
                 // Others' entries as they are now: the ones we merged in and are gone were removed by their owner
                 // after our write (their document kept ours, so it was based on a read of our write).
-                const foreign = [...present].filter((s) => !news.subjects.includes(s)).sort();
-                return { ownedSubjects: news.subjects, foreignSubjects: news.exclusive ? [] : foreign, trustPolicyLength: policyLength(current.trust) };
+                const foreign = [...present].filter((s) => !owned.includes(s)).sort();
+                return { ownedSubjects: owned, foreignSubjects: news.exclusive ? [] : foreign, trustPolicyLength: policyLength(current.trust) };
             }
             if (round >= this.maxMergeRounds) {
                 const what = [missing.length ? `missing: ${missing.join(", ")}` : "", resurrected.length ? `back after removal: ${resurrected.join(", ")}` : ""].filter(Boolean).join("; ");
@@ -455,9 +564,14 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             : undefined;
         const externalId = assetRole ? (findStatement(assetRole.trust, ASSET_TRUST_SID)?.Condition?.StringEquals?.["sts:ExternalId"] as string | undefined) : undefined;
 
+        // With Pod Identity the associations are the binding; on Pod Identity alone they are what the subjects are.
+        const identity = props.identity ?? "irsa";
+        const associations = usesPodIdentity(identity) && props.cluster
+            ? (await Promise.all((props.associations ?? []).map((a) => describeAssociation(this.eks(), props.cluster!.name, a)))).filter((a): a is PairAssociation => !!a)
+            : [];
         const inputs: RolePairInputs = {
             ...stripOutputs(props),
-            subjects: owned,
+            subjects: usesIrsa(identity) ? owned : associations.map((a) => a.subject),
             subjectMatch,
             assetPolicyArns: attached,
             ...(assetPolicy ? { assetPolicy: samePolicy(assetPolicy, props.assetPolicy) ? props.assetPolicy : assetPolicy } : { assetPolicy: undefined }),
@@ -468,15 +582,27 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         return {
             id,
             inputs: definedOnly(inputs) as RolePairOutputs,
-            props: definedOnly({ ...props, ...inputs, eksRoleArn: eksRole.arn, assetRoleArn: assetRole?.arn ?? "", ownedSubjects: owned, foreignSubjects: foreign, trustPolicyLength: policyLength(eksRole.trust) }),
+            props: definedOnly({
+                ...props,
+                ...inputs,
+                eksRoleArn: eksRole.arn,
+                assetRoleArn: assetRole?.arn ?? "",
+                ownedSubjects: owned,
+                foreignSubjects: foreign,
+                trustPolicyLength: policyLength(eksRole.trust),
+                associations: associations.length ? associations : undefined,
+            }),
         };
     }
 
     // -----------------------------------------------------------------------------------------------------------
-    // delete: asset role first (it trusts the EKS role), then the EKS role; already gone is success.
+    // delete: associations, then the asset role (it trusts the EKS role), then the EKS role; already gone is success.
     // -----------------------------------------------------------------------------------------------------------
 
     async delete(_id: string, props: RolePairOutputs): Promise<void> {
+        await this.dropAssociations(props.cluster?.name, props.associations ?? [], []).catch((err) => {
+            throw failure(props.name, "DeletePodIdentityAssociation", props.eksRoleName, err);
+        });
         await deleteRoleFully(this.assetIam(props), props.assetRoleName, props.assetPolicy ? [ASSET_POLICY_NAME] : [], props.assetPolicyArns ?? []).catch((err) => {
             throw failure(props.name, "DeleteRole", props.assetRoleName, err);
         });
@@ -484,6 +610,11 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             throw failure(props.name, "DeleteRole", props.eksRoleName, err);
         });
     }
+}
+
+/** The subjects our IRSA statement holds: all of them with IRSA, none on Pod Identity alone. */
+function irsaSubjects(inputs: Pick<RolePairInputs, "identity" | "subjects">): string[] {
+    return usesIrsa(inputs.identity ?? "irsa") ? inputs.subjects : [];
 }
 
 /** The tags IAM holds on both roles: the user's plus the owner tag (absent in pairs made before it existed). */
@@ -507,6 +638,6 @@ export function definedOnly<T extends object>(value: T): T {
 
 /** The input fields of a state object. */
 function stripOutputs(props: RolePairOutputs): RolePairInputs {
-    const { eksAccountId: _a, eksRoleArn: _b, assetRoleArn: _c, ownedSubjects: _d, foreignSubjects: _e, trustPolicyLength: _f, ...inputs } = props;
+    const { eksAccountId: _a, eksRoleArn: _b, assetRoleArn: _c, ownedSubjects: _d, foreignSubjects: _e, trustPolicyLength: _f, associations: _g, ...inputs } = props;
     return inputs;
 }
