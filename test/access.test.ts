@@ -9,6 +9,7 @@ import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
 import { AssumeRequest, analyzeAccess, evaluateTrust, podIdentityRequests, webIdentityRequest } from "../preview/access";
 import { podIdentityTrustStatement } from "../components/trustDocuments";
 import { RoleView } from "../preview/iam";
+import { prng } from "../tools/random";
 
 const ACCOUNT = "111122223333";
 const HOST1 = "oidc.eks.us-east-1.amazonaws.com/id/CLUSTER1";
@@ -35,15 +36,6 @@ function web(provider: string, host: string, sub: string, aud = "sts.amazonaws.c
     return webIdentityRequest({ providerArn: provider, issuerHostPath: host }, sub, aud);
 }
 
-/** Small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 describe("trust evaluator vs IAM simulator", () => {
     const tricky: Array<[string, PolicyDocument, AssumeRequest[]]> = [
@@ -99,7 +91,7 @@ describe("trust evaluator vs IAM simulator", () => {
     }
 
     it("agrees on 300 generated trust policies x 8 requests each", () => {
-        const random = rng(20261122);
+        const random = prng(20261122);
         const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
         const subjects = [sa("team-a", "default-editor"), sa("team-a", "batch"), sa("team-b", "default-editor"), sa("run", "job-17"), sa("other", "x")];
         const patterns = [sa("team-a", "*"), sa("run", "job-*"), sa("team-?", "default-editor"), "system:serviceaccount:*"];
@@ -201,7 +193,7 @@ describe("trust evaluator vs IAM simulator", () => {
         }
 
         it("agrees with the simulator on 300 generated Pod Identity trusts x 8 requests each (both actions)", () => {
-            const random = rng(20261125);
+            const random = prng(20261125);
             const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
             const namespaces = ["team-a", "team-b", "run"];
             const accounts = ["default-editor", "batch", "job-1"];

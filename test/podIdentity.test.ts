@@ -32,7 +32,17 @@ const podStatement = (namespace: string, serviceAccounts: string[]) => ({
     },
 });
 
-describe("EKS Pod Identity for profiles", () => {
+/** The config's problem lines, or none. */
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parseStackConfig(raw);
+    } catch (err) {
+        return (err as StackConfigError).problems;
+    }
+    return [];
+}
+
+describe("EKS Pod Identity for profiles and role pairs", () => {
     describe("trust documents", () => {
         it("restricts the pods service principal to one cluster, namespace and the listed service accounts", () => {
             expect(podIdentityTrustStatement({ clusterArn: CLUSTER_ARN, accountId: STANDIN_ACCOUNT_ID, namespace: "team-a", serviceAccounts: ["z", "a", "a"], sid: "PodIdentity" })).to.deep.equal(
@@ -56,14 +66,6 @@ describe("EKS Pod Identity for profiles", () => {
 
     describe("config", () => {
         const base = { clusterName: "kf", oidcIssuerUrl: ISSUER };
-        const problemsOf = (raw: Record<string, unknown>): string[] => {
-            try {
-                parseStackConfig(raw);
-            } catch (err) {
-                return (err as StackConfigError).problems;
-            }
-            return [];
-        };
 
         it("defaults to irsa, takes the stack's backend, and lets a profile override it", () => {
             const cfg = parseStackConfig({ ...base, identity: "podIdentity", profiles: [{ name: "a", owner: "o" }, { name: "b", owner: "o", identity: "irsa+podIdentity" }] });
@@ -181,14 +183,6 @@ describe("EKS Pod Identity for profiles", () => {
             assetDeployRoleArn: "arn:aws:iam::222233334444:role/kubeflow-irsa-deployer",
             subjects: ["system:serviceaccount:team-nlp:default-editor", "system:serviceaccount:forecasting:default-editor"],
             assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-customer-data/*" }] },
-        };
-        const problemsOf = (raw: Record<string, unknown>): string[] => {
-            try {
-                parseStackConfig(raw);
-            } catch (err) {
-                return (err as StackConfigError).problems;
-            }
-            return [];
         };
 
         it("refuses patterns, StringLike and an external id that Pod Identity would ignore, naming the pair and the fix", () => {

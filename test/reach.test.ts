@@ -13,6 +13,7 @@ import { ActionCatalog, evaluateIdentity, IdentityRequest, roleGrants } from "..
 import { RoleView } from "../preview/iam";
 import { runPreview } from "../preview/preview";
 import { STACKS_DIR } from "../preview/stackFile";
+import { prng } from "../tools/random";
 
 const ACCOUNT = "111122223333";
 
@@ -28,15 +29,6 @@ function simulate(docs: PolicyDocument[], request: IdentityRequest): string {
     );
 }
 
-/** Small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const quiet = () => undefined;
 
@@ -75,7 +67,7 @@ describe("who can reach which data", function () {
     this.timeout(120_000);
 
     it("agrees with the IAM simulator on 400 generated identity policies x 10 requests (Allow/Deny, NotAction, NotResource, wildcards, conditions)", () => {
-        const random = rng(20261125);
+        const random = prng(20261125);
         const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
         const actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation", "sts:AssumeRole", "athena:GetQueryResults"];
         const patterns = [...actions, "s3:*", "s3:Get*", "s3:*Object", "*", "sts:Assume*"];

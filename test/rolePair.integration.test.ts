@@ -18,15 +18,12 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { decodePolicyDocument } from "../components/trust";
-import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
+import { Emulator, resetEmulator } from "../tools/emulator";
+import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, motoOrSkip, pairInputs } from "./helpers/motoPair";
 
-const EKS_ACCOUNT = "123456789012";
-const ASSET_ACCOUNT = "222222222222";
 const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/INTEGRATION";
-const DEPLOY_ROLE = `arn:aws:iam::${ASSET_ACCOUNT}:role/asset-deployer`;
 const MANAGED_POLICY = `arn:aws:iam::${ASSET_ACCOUNT}:policy/customer-data-list`;
 const FOREIGN_SUB = "system:serviceaccount:domino-compute:run-0042";
 
@@ -37,8 +34,6 @@ describe("RolePairProvider against moto @integration", function () {
     const calls: string[] = [];
     const provider = new RolePairProvider({ principalRetryBaseDelayMs: 10, observe: (service, command) => calls.push(`${service}:${command}`) });
 
-    const eksIam = () => new IAMClient({});
-    const assetIam = () => new IAMClient({ credentials: fromTemporaryCredentials({ params: { RoleArn: DEPLOY_ROLE, RoleSessionName: "test" } }) });
     const trustOf = async (iam: IAMClient, roleName: string) => decodePolicyDocument((await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!.AssumeRolePolicyDocument!);
     const subjectsOf = (doc: any, sid = OWNED_STATEMENT_SID): string[] => {
         const s = doc.Statement.find((x: any) => x.Sid === sid);
@@ -46,41 +41,11 @@ describe("RolePairProvider against moto @integration", function () {
         return [v].flat().sort();
     };
 
-    function inputs(overrides: Partial<RolePairInputs> = {}): RolePairInputs {
-        return {
-            name: "customer-read",
-            owner: "kubeflow-irsa/test/customer-read",
-            assetAccountId: ASSET_ACCOUNT,
-            assetRoleName: "customer-read-bucket-role",
-            eksRoleName: "customer-read-bucket-role-eks",
-            assetPolicy: { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::customer-data/*" }] },
-            assetPolicyArns: [],
-            subjects: ["system:serviceaccount:domino-compute:run-0001"],
-            subjectMatch: "StringEquals",
-            exclusive: false,
-            externalId: "domino-eks-1",
-            assetDeployRoleArn: DEPLOY_ROLE,
-            path: "/",
-            tags: { team: "data" },
-            trustPolicyMaxLength: 2048,
-            oidcProviderArn: providerArn,
-            ...overrides,
-        };
-    }
-
-    async function checked(raw: RolePairInputs): Promise<RolePairInputs> {
-        const { inputs: normalized, failures } = await provider.check(raw, raw);
-        expect(failures).to.deep.equal([]);
-        return normalized!;
-    }
+    const inputs = (overrides: Partial<RolePairInputs> = {}) => pairInputs(providerArn, overrides);
+    const checked = (raw: RolePairInputs) => checkedBy(provider, raw);
 
     before(async function () {
-        if (!motoInstalled() && !process.env.MOTO_ENDPOINT) {
-            if (process.env.CI) throw new Error("moto is not installed: run scripts/install-moto.sh (.ci/run does)");
-            console.warn("    moto is not installed (scripts/install-moto.sh): integration tests skipped");
-            this.skip();
-        }
-        emulator = await startEmulator();
+        emulator = await motoOrSkip(this);
     });
 
     after(async () => emulator?.stop());
@@ -92,7 +57,7 @@ describe("RolePairProvider against moto @integration", function () {
         providerArn = created.OpenIDConnectProviderArn!;
         // The asset account's deploy role, made with credentials of that account (moto does not check the trust).
         await assetIam().send(new CreatePolicyCommand({ PolicyName: "customer-data-list", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::customer-data" }] }) }));
-        await assetIam().send(new CreateRoleCommand({ RoleName: "asset-deployer", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${EKS_ACCOUNT}:root` }, Action: "sts:AssumeRole" }] }) }));
+        await createDeployRole();
     });
 
     it("creates both roles, each in its account, with least-privilege documents", async () => {

@@ -12,17 +12,14 @@ import {
     EKSClient,
     ListPodIdentityAssociationsCommand,
 } from "@aws-sdk/client-eks";
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { CreateOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { OWNER_TAG } from "../components/rolePair/aws";
 import { decodePolicyDocument } from "../components/trust";
-import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
+import { Emulator, resetEmulator } from "../tools/emulator";
+import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, motoOrSkip, pairInputs } from "./helpers/motoPair";
 
-const EKS_ACCOUNT = "123456789012";
-const ASSET_ACCOUNT = "222222222222";
 const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/PODIDENTITY";
-const DEPLOY_ROLE = `arn:aws:iam::${ASSET_ACCOUNT}:role/asset-deployer`;
 const CLUSTER = { name: "kf-dev", arn: `arn:aws:eks:us-east-1:${EKS_ACCOUNT}:cluster/kf-dev` };
 const SUBJECTS = ["system:serviceaccount:domino-compute:run-0001", "system:serviceaccount:domino-compute:run-0002", "system:serviceaccount:jobs:exporter"];
 
@@ -36,48 +33,15 @@ describe("RolePairProvider moving between IRSA and Pod Identity @integration", f
     let next = 0;
     const provider = new RolePairProvider({ principalRetryBaseDelayMs: 10 });
 
-    const eksIam = () => new IAMClient({});
-    const assetIam = () => new IAMClient({ credentials: fromTemporaryCredentials({ params: { RoleArn: DEPLOY_ROLE, RoleSessionName: "test" } }) });
     const role = async (iam: IAMClient, name: string) => (await iam.send(new GetRoleCommand({ RoleName: name }))).Role!;
     const trustOf = async (iam: IAMClient, name: string): Promise<any> => decodePolicyDocument((await role(iam, name)).AssumeRolePolicyDocument!);
     const sids = (doc: any) => doc.Statement.map((s: any) => s.Sid);
 
-    function inputs(overrides: Partial<RolePairInputs> = {}): RolePairInputs {
-        return {
-            name: "customer-read",
-            owner: "kubeflow-irsa/test/customer-read",
-            assetAccountId: ASSET_ACCOUNT,
-            assetRoleName: "customer-read-bucket-role",
-            eksRoleName: "customer-read-bucket-role-eks",
-            assetPolicy: { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::customer-data/*" }] },
-            assetPolicyArns: [],
-            subjects: SUBJECTS,
-            subjectMatch: "StringEquals",
-            exclusive: false,
-            externalId: "domino-eks-1",
-            assetDeployRoleArn: DEPLOY_ROLE,
-            path: "/",
-            tags: { team: "data" },
-            trustPolicyMaxLength: 2048,
-            oidcProviderArn: providerArn,
-            cluster: CLUSTER,
-            ...overrides,
-        };
-    }
-
-    async function checked(raw: RolePairInputs): Promise<RolePairInputs> {
-        const { inputs: normalized, failures } = await provider.check(raw, raw);
-        expect(failures).to.deep.equal([]);
-        return normalized!;
-    }
+    const inputs = (overrides: Partial<RolePairInputs> = {}) => pairInputs(providerArn, { subjects: SUBJECTS, cluster: CLUSTER, ...overrides });
+    const checked = (raw: RolePairInputs) => checkedBy(provider, raw);
 
     before(async function () {
-        if (!motoInstalled() && !process.env.MOTO_ENDPOINT) {
-            if (process.env.CI) throw new Error("moto is not installed: run scripts/install-moto.sh (.ci/run does)");
-            console.warn("    moto is not installed (scripts/install-moto.sh): integration tests skipped");
-            this.skip();
-        }
-        emulator = await startEmulator();
+        emulator = await motoOrSkip(this);
         eks = mockClient(EKSClient);
     });
 
@@ -110,7 +74,7 @@ describe("RolePairProvider moving between IRSA and Pod Identity @integration", f
             associations: [...associations.values()].filter((a) => a.namespace === input.namespace && a.serviceAccount === input.serviceAccount),
         }));
         providerArn = (await eksIam().send(new CreateOpenIDConnectProviderCommand({ Url: `https://${ISSUER}`, ClientIDList: ["sts.amazonaws.com"], ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"] }))).OpenIDConnectProviderArn!;
-        await assetIam().send(new CreateRoleCommand({ RoleName: "asset-deployer", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${EKS_ACCOUNT}:root` }, Action: "sts:AssumeRole" }] }) }));
+        await createDeployRole();
     });
 
     it("moves irsa -> irsa+podIdentity -> podIdentity -> irsa as updates: both roles stay, trusts and associations follow", async () => {

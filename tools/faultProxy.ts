@@ -10,6 +10,7 @@
  */
 import * as http from "http";
 import { AddressInfo } from "net";
+import { prng } from "./random";
 
 export interface FaultRule {
     /** Actions this rule applies to (`*` for all), e.g. `UpdateAssumeRolePolicy`. */
@@ -50,17 +51,6 @@ export interface ProxyEvent {
     fault?: "throttle" | "serverError" | "drop";
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const errorXml = (code: string, message: string, type: string) =>
     `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`;
