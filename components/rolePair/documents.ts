@@ -2,11 +2,11 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { PolicyDocument, PolicyStatement } from "../iamDocument";
+import { asList, PolicyDocument, PolicyStatement } from "../iamDocument";
 import { arnAccount, issuerHostPathFromProviderArn, roleArn, SUBJECT_PREFIX } from "../names";
 import { IdentityBackend, podIdentityTrustStatement, roleTrustPolicy, usesIrsa, usesPodIdentity } from "../trustDocuments";
 import { assumeRolePolicy } from "../permissionPolicies";
-import { mergeOwnedStatement } from "../trust";
+import { findStatement, mergeOwnedStatement, policiesEqual, statementSubjects } from "../trust";
 import type { RolePairInputs } from "./provider";
 
 /** Sid of the EKS-role trust statement the provider owns. */
@@ -75,6 +75,44 @@ export interface RolePairDocuments {
     assetTrust: PolicyDocument;
 }
 
+/**
+ * The EKS role's trust we would write on top of `current` (undefined: a new role). With IRSA our statement holds
+ * our subjects (and others' entries); without, our entries leave it (others' stay, and the statement goes when none
+ * are left). With Pod Identity our per-namespace statements are replaced whole. The provider writes this; the
+ * preview shows it for a new role.
+ */
+export function mergeEksTrust(
+    current: PolicyDocument | undefined,
+    inputs: Pick<RolePairInputs, "oidcProviderArn" | "subjects" | "subjectMatch" | "exclusive" | "identity" | "cluster">,
+    previouslyOwned: string[],
+): { document: PolicyDocument; foreignSubjects: string[]; changed: boolean } {
+    const identity = inputs.identity ?? "irsa";
+    const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
+    const spec = {
+        sid: OWNED_STATEMENT_SID,
+        providerArn: inputs.oidcProviderArn,
+        issuerHostPath,
+        subjectMatch: inputs.subjectMatch,
+        subjects: usesIrsa(identity) ? inputs.subjects : [],
+        previouslyOwned,
+        exclusive: inputs.exclusive,
+    };
+    let base: { document: PolicyDocument; foreignSubjects: string[] };
+    if (usesIrsa(identity)) {
+        base = mergeOwnedStatement(current, spec);
+    } else {
+        const present = statementSubjects(findStatement(current, OWNED_STATEMENT_SID), issuerHostPath);
+        const foreign = inputs.exclusive ? [] : present.filter((s) => !previouslyOwned.includes(s));
+        base = foreign.length
+            ? mergeOwnedStatement(current, spec)
+            : { document: { Version: "2012-10-17", Statement: asList(current?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid !== OWNED_STATEMENT_SID) }, foreignSubjects: [] };
+    }
+    const pods = usesPodIdentity(identity) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
+    const statements = [...asList(base.document.Statement as PolicyStatement | PolicyStatement[]).filter((st) => !st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX)), ...pods];
+    const document: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+    return { document, foreignSubjects: base.foreignSubjects, changed: !current || !policiesEqual(current, document) };
+}
+
 export function rolePairDocuments(
     inputs: Pick<RolePairInputs, "oidcProviderArn" | "path" | "eksRoleName" | "assetRoleName" | "assetAccountId" | "externalId" | "subjects" | "subjectMatch" | "exclusive" | "identity" | "cluster">,
     associationExternalIds: readonly string[] = [],
@@ -84,25 +122,15 @@ export function rolePairDocuments(
     const eksAccountId = arnAccount(inputs.oidcProviderArn);
     const eksRoleArn = roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName);
     const assetRoleArn = roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName);
-    const irsa = usesIrsa(identity)
-        ? (mergeOwnedStatement(undefined, {
-              sid: OWNED_STATEMENT_SID,
-              providerArn: inputs.oidcProviderArn,
-              issuerHostPath: issuerHostPathFromProviderArn(inputs.oidcProviderArn),
-              subjectMatch: inputs.subjectMatch,
-              subjects: inputs.subjects,
-              previouslyOwned: [],
-              exclusive: inputs.exclusive,
-          }).document.Statement as PolicyStatement[])
-        : [];
-    const pods = usesPodIdentity(identity) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, eksAccountId) : [];
+    const eksTrust = mergeEksTrust(undefined, inputs, []).document;
+    const pods = eksTrust.Statement.some((st) => (st as PolicyStatement).Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
     // With Pod Identity, EKS passes the pod's session tags on to the asset role: the EKS role may tag that session.
-    const eksPolicy = assumeRolePolicy(assetRoleArn, undefined, pods.length > 0);
+    const eksPolicy = assumeRolePolicy(assetRoleArn, undefined, pods);
     return {
         eksAccountId,
         eksRoleArn,
         assetRoleArn,
-        eksTrust: { Version: "2012-10-17", Statement: [...irsa, ...pods] },
+        eksTrust,
         eksPolicy,
         assetTrust: assetTrustPolicy(eksRoleArn, identity, inputs.externalId, associationExternalIds),
     };

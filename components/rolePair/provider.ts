@@ -22,12 +22,11 @@ import {
     checkTrustQuota,
     decodePolicyDocument,
     findStatement,
-    mergeOwnedStatement,
     policiesEqual,
     statementSubjects,
     subjectProblem,
 } from "../trust";
-import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, OWNED_STATEMENT_SID, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
+import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, mergeEksTrust, OWNED_STATEMENT_SID, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
 import { deleteAssociation, describeAssociation, eksClient, ensureAssociation, PairAssociation } from "./associations";
 import {
     CallObserver,
@@ -261,32 +260,9 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
      * statement goes when none are left). With Pod Identity our per-namespace statements are replaced whole.
      */
     private merged(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
-        const identity = inputs.identity ?? "irsa";
+        const merge = mergeEksTrust(current, inputs, previouslyOwned);
         const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
-        const spec = {
-            sid: OWNED_STATEMENT_SID,
-            providerArn: inputs.oidcProviderArn,
-            issuerHostPath,
-            subjectMatch: inputs.subjectMatch,
-            subjects: usesIrsa(identity) ? inputs.subjects : [],
-            previouslyOwned,
-            exclusive: inputs.exclusive,
-        };
-        let base: { document: PolicyDocument; foreignSubjects: string[] };
-        if (usesIrsa(identity)) {
-            base = mergeOwnedStatement(current, spec);
-        } else {
-            const present = statementSubjects(findStatement(current, OWNED_STATEMENT_SID), issuerHostPath);
-            const foreign = inputs.exclusive ? [] : present.filter((s) => !previouslyOwned.includes(s));
-            base = foreign.length
-                ? mergeOwnedStatement(current, { ...spec, subjects: [], previouslyOwned })
-                : { document: { Version: "2012-10-17", Statement: asList(current?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid !== OWNED_STATEMENT_SID) }, foreignSubjects: [] };
-        }
-        const pods = usesPodIdentity(identity) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
-        const statements = [...asList(base.document.Statement as PolicyStatement | PolicyStatement[]).filter((st) => !st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX)), ...pods];
-        const document: PolicyDocument = { Version: "2012-10-17", Statement: statements };
-        const merge = { document, foreignSubjects: base.foreignSubjects, changed: !current || !policiesEqual(current, document) };
-        return { merge, verdict: checkTrustQuota(document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
+        return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
     }
 
     /** Whether `trust` holds exactly our Pod Identity statements for these inputs. */
