@@ -161,8 +161,9 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
      * clusters or roles is never without one. Returns the associations that exist afterwards.
      */
     private async syncAssociations(inputs: RolePairInputs, current: PairAssociation[], eksRoleArn: string, assetRoleArn: string, oldCluster?: string): Promise<PairAssociation[]> {
-        const eks = this.eks();
         const wanted = usesPodIdentity(inputs.identity ?? "irsa") && inputs.cluster ? inputs.subjects : [];
+        if (wanted.length === 0) return []; // an IRSA pair: no EKS call at all (the old ones go in dropAssociations)
+        const eks = this.eks();
         const sameCluster = !oldCluster || oldCluster === inputs.cluster?.name;
         const kept = sameCluster ? current.filter((a) => wanted.includes(a.subject)) : [];
         const created: PairAssociation[] = [];
@@ -180,7 +181,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
 
     /** Deletes the associations of `before` that `after` does not hold. */
     private async dropAssociations(clusterName: string | undefined, before: PairAssociation[], after: PairAssociation[]): Promise<void> {
-        if (!clusterName) return;
+        if (!clusterName || before.length === 0) return;
         const eks = this.eks();
         for (const a of before.filter((b) => !after.some((x) => x.associationId === b.associationId))) await deleteAssociation(eks, clusterName, a.associationId);
     }
@@ -542,8 +543,9 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
 
         // With Pod Identity the associations are the binding; on Pod Identity alone they are what the subjects are.
         const identity = props.identity ?? "irsa";
-        const associations = usesPodIdentity(identity) && props.cluster
-            ? (await Promise.all((props.associations ?? []).map((a) => describeAssociation(this.eks(), props.cluster!.name, a)))).filter((a): a is PairAssociation => !!a)
+        const eks = usesPodIdentity(identity) && props.cluster ? this.eks() : undefined;
+        const associations = eks
+            ? (await Promise.all((props.associations ?? []).map((a) => describeAssociation(eks, props.cluster!.name, a)))).filter((a): a is PairAssociation => !!a)
             : [];
         const inputs: RolePairInputs = {
             ...stripOutputs(props),
