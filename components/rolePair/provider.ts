@@ -543,9 +543,9 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
 
         // With Pod Identity the associations are the binding; on Pod Identity alone they are what the subjects are.
         const identity = props.identity ?? "irsa";
-        const eks = usesPodIdentity(identity) && props.cluster ? this.eks() : undefined;
-        const associations = eks
-            ? (await Promise.all((props.associations ?? []).map((a) => describeAssociation(eks, props.cluster!.name, a)))).filter((a): a is PairAssociation => !!a)
+        const eksApi = usesPodIdentity(identity) && props.cluster ? this.eks() : undefined;
+        const associations = eksApi
+            ? (await Promise.all((props.associations ?? []).map((a) => describeAssociation(eksApi, props.cluster!.name, a)))).filter((a): a is PairAssociation => !!a)
             : [];
         const inputs: RolePairInputs = {
             ...stripOutputs(props),
