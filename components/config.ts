@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import { policyLength, PolicyStatement } from "./iamDocument";
-import { arnAccount, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleName, roleArn } from "./names";
+import { arnAccount, isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleName, roleArn } from "./names";
 import { grantsIamWriteOnAnyResource, profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH } from "./permissionPolicies";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "./manifests";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
-import { IdentityBackend, usesPodIdentity } from "./trustDocuments";
+import { IDENTITY_BACKENDS, IdentityBackend, usesPodIdentity } from "./trustDocuments";
 
 /** EKS Pod Identity associations per cluster: a hard quota AWS does not raise. */
 export const POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER = 5000;
@@ -81,7 +81,7 @@ const maxSessionDuration = z
     .min(3600, { error: "must be at least 3600 seconds (IAM's minimum)" })
     .max(43200, { error: "must be at most 43200 seconds (IAM's maximum, 12 hours)" });
 
-const identityBackend = z.enum(["irsa", "podIdentity", "irsa+podIdentity"], {
+const identityBackend = z.enum(IDENTITY_BACKENDS, {
     error: "must be \"irsa\", \"podIdentity\" or \"irsa+podIdentity\" (both at once, for the migration window)",
 });
 
@@ -518,7 +518,7 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
             problems.push({ path: ["rolePairs", i, "subjectMatch"], message: `must be StringEquals on ${identity}: a Pod Identity association names one concrete service account, no patterns` });
         }
         pair.subjects.forEach((subject, j) => {
-            if (!/^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(subject)) {
+            if (!isConcreteSubject(subject)) {
                 problems.push({ path: ["rolePairs", i, "subjects", j], message: `is not a concrete system:serviceaccount:<namespace>:<name>: on ${identity} each subject becomes one Pod Identity association, so patterns are not possible` });
             }
         });

@@ -37,6 +37,14 @@ export function profileControllerRoleName(clusterName: string): string {
 /** How every service account's `sub` claim begins. */
 export const SUBJECT_PREFIX = "system:serviceaccount:";
 
+/** `system:serviceaccount:<namespace>:<name>` naming one service account: no patterns, valid Kubernetes names. */
+const CONCRETE_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Whether a subject names exactly one service account (what a Pod Identity association can bind). */
+export function isConcreteSubject(subject: string): boolean {
+    return CONCRETE_SUBJECT.test(subject);
+}
+
 /** The subject EKS puts in a service account's token (`sub` claim). */
 export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
     return `${SUBJECT_PREFIX}${namespace}:${serviceAccount}`;

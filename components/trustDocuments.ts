@@ -118,7 +118,8 @@ export function podIdentityTrustStatement(args: PodIdentityTrustArgs): PolicySta
 }
 
 /** How pods get a role's credentials: IRSA (web identity), EKS Pod Identity, or both during a migration. */
-export type IdentityBackend = "irsa" | "podIdentity" | "irsa+podIdentity";
+export const IDENTITY_BACKENDS = ["irsa", "podIdentity", "irsa+podIdentity"] as const;
+export type IdentityBackend = (typeof IDENTITY_BACKENDS)[number];
 
 export function usesIrsa(identity: IdentityBackend): boolean {
     return identity !== "podIdentity";

@@ -14,8 +14,8 @@ import {
     UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { asList, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "../iamDocument";
-import { arnAccount, issuerHostPathFromProviderArn } from "../names";
-import { IdentityBackend, SubjectMatch, usesIrsa, usesPodIdentity } from "../trustDocuments";
+import { arnAccount, isConcreteSubject, issuerHostPathFromProviderArn } from "../names";
+import { IDENTITY_BACKENDS, IdentityBackend, SubjectMatch, usesIrsa, usesPodIdentity } from "../trustDocuments";
 import {
     DEFAULT_TRUST_POLICY_MAX_LENGTH,
     MAX_TRUST_POLICY_QUOTA,
@@ -211,12 +211,12 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         // IRSA is the default and stays implicit, so pairs made before `identity` existed see no change.
         if (inputs.identity === undefined || inputs.identity === "irsa") delete inputs.identity;
         const identity = inputs.identity ?? "irsa";
-        if (!["irsa", "podIdentity", "irsa+podIdentity"].includes(identity)) fail("identity", "must be irsa, podIdentity or irsa+podIdentity");
+        if (!IDENTITY_BACKENDS.includes(identity)) fail("identity", "must be irsa, podIdentity or irsa+podIdentity");
         if (usesPodIdentity(identity)) {
             if (!inputs.cluster?.name || !isKnown(inputs.cluster.name)) fail("cluster", "is required with Pod Identity: the cluster whose associations the pair makes");
             if (inputs.subjectMatch !== "StringEquals") fail("subjectMatch", "must be StringEquals with Pod Identity: an association names one concrete service account");
             inputs.subjects.forEach((s, i) => {
-                if (!/^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s)) {
+                if (!isConcreteSubject(s)) {
                     fail(`subjects[${i}]`, `"${s}" is not a concrete system:serviceaccount:<namespace>:<name>: Pod Identity associates one service account each, no patterns`);
                 }
             });
