@@ -178,6 +178,7 @@ const profileEntry = z
         annotateOnly: z.boolean({ error: "must be true or false" }).default(true),
         identity: identityBackend.optional(),
         roleName: iamRoleName.optional(),
+        rolePath: rolePath.optional(),
         maxSessionDuration: maxSessionDuration.optional(),
         permissionsBoundaryArn: policyArn.optional(),
         tags: tags.default({}),
@@ -243,6 +244,8 @@ const profileController = z
         serviceAccount: serviceAccountName.default("profiles-controller-service-account"),
         annotateServiceAccount: z.boolean({ error: "must be true or false" }).default(true),
         roleName: iamRoleName.optional(),
+        rolePath: rolePath.optional(),
+        permissionsBoundaryArn: policyArn.optional(),
     })
     .strict();
 
@@ -560,7 +563,7 @@ function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
         ...p,
         identity: p.identity ?? cfg.identity,
         roleName: p.roleName ?? profileRoleName(p.name, cfg.clusterName),
-        rolePath: cfg.rolePath,
+        rolePath: p.rolePath ?? cfg.rolePath,
         permissionsBoundaryArn: p.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,
         tags: { ...cfg.tags, ...p.tags },
     }));

@@ -35,6 +35,14 @@ export interface DeclaredResource {
     dependsOn?: string[];
 }
 
+/** What `eks:DescribeCluster` reports about a cluster, as far as the program uses it. */
+export interface ClusterDescription {
+    issuerUrl: string;
+    arn: string;
+    endpoint: string;
+    certificateAuthorityData: string;
+}
+
 /** What a secret input reads as in plans and reports: its presence shows, its value does not. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -86,17 +94,17 @@ export function standInAssociations(inputs: { identity?: IdentityBackend; subjec
 }
 
 /** Computed outputs of a resource, by type. Inputs pass through as outputs, as a provider would echo them. */
-function standInState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
+function standInState(type: string, name: string, inputs: Record<string, any>, accountId: string): { id: string; state: Record<string, unknown> } {
     switch (type) {
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? name;
             return {
                 id: roleName,
-                state: { ...inputs, name: roleName, arn: roleArn(STANDIN_PARTITION, STANDIN_ACCOUNT_ID, inputs.path ?? "/", roleName), uniqueId: `AROA${shortHash(roleName, 17).toUpperCase()}` },
+                state: { ...inputs, name: roleName, arn: roleArn(STANDIN_PARTITION, accountId, inputs.path ?? "/", roleName), uniqueId: `AROA${shortHash(roleName, 17).toUpperCase()}` },
             };
         }
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-            const arn = `arn:${STANDIN_PARTITION}:iam::${STANDIN_ACCOUNT_ID}:oidc-provider/${issuerHostPath(inputs.url)}`;
+            const arn = `arn:${STANDIN_PARTITION}:iam::${accountId}:oidc-provider/${issuerHostPath(inputs.url)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
         case "eks:index:Cluster": {
@@ -107,7 +115,7 @@ function standInState(type: string, name: string, inputs: Record<string, any>): 
                 state: {
                     kubeconfig,
                     kubeconfigJson: JSON.stringify(kubeconfig),
-                    oidcProviderArn: `arn:${STANDIN_PARTITION}:iam::${STANDIN_ACCOUNT_ID}:oidc-provider/${issuerHostPath(issuerUrl)}`,
+                    oidcProviderArn: `arn:${STANDIN_PARTITION}:iam::${accountId}:oidc-provider/${issuerHostPath(issuerUrl)}`,
                     oidcProviderUrl: issuerUrl,
                     oidcIssuer: issuerHostPath(issuerUrl),
                 },
@@ -143,10 +151,15 @@ export class StandInMocks implements pulumi.runtime.Mocks {
     readonly resources: DeclaredResource[] = [];
 
     /**
-     * @param clusterIssuers the issuer each stand-in cluster reports, by cluster name (default: a derived one).
-     *   The offline preview passes the configured issuer: offline, only the deploy can check that they agree.
+     * @param clusters what each stand-in cluster reports, by cluster name: its issuer (default: a derived one), or
+     *   a whole description. The offline preview passes the configured issuer: offline, only the deploy can check
+     *   that they agree. The adoption tool passes what it read from EKS, so the plan holds the real kubeconfig.
+     * @param accountId the account of the stand-in ARNs (the adoption tool passes the real one).
      */
-    constructor(private readonly clusterIssuers: Record<string, string> = {}) {}
+    constructor(
+        private readonly clusters: Record<string, string | ClusterDescription> = {},
+        private readonly accountId: string = STANDIN_ACCOUNT_ID,
+    ) {}
     private readonly names = new WeakMap<pulumi.Resource, string>();
     private readonly parents = new Map<string, string>();
     private readonly dependencies = new Map<string, string[]>();
@@ -166,7 +179,7 @@ export class StandInMocks implements pulumi.runtime.Mocks {
             ...(provider ? { provider } : {}),
             ...(this.dependencies.has(key) ? { dependsOn: this.dependencies.get(key) } : {}),
         });
-        return standInState(args.type, args.name, mapSecrets(args.inputs, (secret) => secret.value) as Record<string, unknown>);
+        return standInState(args.type, args.name, mapSecrets(args.inputs, (secret) => secret.value) as Record<string, unknown>, this.accountId);
     }
 
     /** Tokens of the invokes the program made, in order. */
@@ -180,16 +193,23 @@ export class StandInMocks implements pulumi.runtime.Mocks {
             case "aws:index/getRegion:getRegion":
                 return { id: STANDIN_REGION, name: STANDIN_REGION, region: STANDIN_REGION, endpoint: `ec2.${STANDIN_REGION}.amazonaws.com`, description: "stand-in" };
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { id: STANDIN_ACCOUNT_ID, accountId: STANDIN_ACCOUNT_ID, arn: `arn:aws:iam::${STANDIN_ACCOUNT_ID}:user/preview`, userId: "AIDAPREVIEW" };
-            case "aws:eks/getCluster:getCluster":
+                return { id: this.accountId, accountId: this.accountId, arn: `arn:aws:iam::${this.accountId}:user/preview`, userId: "AIDAPREVIEW" };
+            case "aws:eks/getCluster:getCluster": {
+                const name: string = args.inputs.name;
+                const known = this.clusters[name];
+                const cluster: ClusterDescription =
+                    typeof known === "object"
+                        ? known
+                        : { issuerUrl: known ?? standInIssuerUrl(name), arn: standInClusterArn(name), endpoint: standInEndpoint(name), certificateAuthorityData: STANDIN_CA_DATA };
                 return {
-                    id: args.inputs.name,
-                    name: args.inputs.name,
-                    arn: standInClusterArn(args.inputs.name),
-                    endpoint: standInEndpoint(args.inputs.name),
-                    certificateAuthorities: [{ data: STANDIN_CA_DATA }],
-                    identities: [{ oidcs: [{ issuer: this.clusterIssuers[args.inputs.name] ?? standInIssuerUrl(args.inputs.name) }] }],
+                    id: name,
+                    name,
+                    arn: cluster.arn,
+                    endpoint: cluster.endpoint,
+                    certificateAuthorities: [{ data: cluster.certificateAuthorityData }],
+                    identities: [{ oidcs: [{ issuer: cluster.issuerUrl }] }],
                 };
+            }
             default:
                 throw new Error(`the offline preview has no stand-in for the call ${args.token}: add one to preview/mocks.ts`);
         }
