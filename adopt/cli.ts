@@ -201,7 +201,13 @@ if (require.main === module) {
         for (const file of Object.values(result.files)) console.log(`  wrote ${path.relative(process.cwd(), file)}`);
         console.log(`Next: read ${path.relative(process.cwd(), result.files.reportMarkdown)}, then pulumi import --file ${path.relative(process.cwd(), result.files.importFile)} --generate-code=false`);
     })().catch((err) => {
-        console.error(err instanceof AdoptError ? `adopt: ${err.message}` : err);
-        process.exit(err instanceof AdoptError ? 2 : 1);
+        if (err instanceof AdoptError) {
+            console.error(`adopt: ${err.message}`);
+            process.exit(2);
+        }
+        // AWS errors: the call failed, nothing was written; the SDK's name and message say why (credentials, access).
+        const e = err as Error & { $metadata?: unknown };
+        console.error(e?.$metadata ? `adopt: an AWS read failed, nothing was written: ${e.name}: ${e.message || "(no message)"}` : err);
+        process.exit(1);
     });
 }

@@ -98,6 +98,8 @@ export interface TrustReading {
     patterns: string[];
     /** Some statement federating the provider has no `sub` condition: any service account of the cluster. */
     audOnly: boolean;
+    /** Some statement federating the provider has no `aud` condition: tokens minted for any audience. */
+    audMissing: boolean;
     /** Statements that do not federate the provider (other principals), kept out of the new trust. */
     otherStatements: PolicyStatement[];
 }
@@ -123,13 +125,16 @@ export function readTrust(trust: PolicyDocument, oidcProviderArn: string): Trust
     const subjects: string[] = [];
     const patterns: string[] = [];
     let audOnly = false;
+    let audMissing = false;
     for (const s of ours) {
         const { equals, like } = conditionValues(s, `${hostPath}:sub`);
         if (equals.length + like.length === 0) audOnly = true;
+        const audience = conditionValues(s, `${hostPath}:aud`);
+        if (audience.equals.length + audience.like.length === 0) audMissing = true;
         subjects.push(...equals, ...like.filter((v) => !/[*?]/.test(v)));
         patterns.push(...like.filter((v) => /[*?]/.test(v)));
     }
-    return { subjects: sortedUnique(subjects), patterns: sortedUnique(patterns), audOnly, otherStatements: trust.Statement.filter((s) => !federates(s)) };
+    return { subjects: sortedUnique(subjects), patterns: sortedUnique(patterns), audOnly, audMissing, otherStatements: trust.Statement.filter((s) => !federates(s)) };
 }
 
 /** `system:serviceaccount:<ns>:<sa>` → [ns, sa], or undefined. */
@@ -317,7 +322,8 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
 
         const wanted = serviceAccounts.map((sa) => `${SUBJECT_PREFIX}${name}:${sa}`);
         const tightenings: string[] = [];
-        if (reading.audOnly) tightenings.push("it trusted every service account of the cluster (an aud condition and no sub)");
+        if (reading.audOnly) tightenings.push("it trusted every service account of the cluster (no sub condition)");
+        if (reading.audMissing) tightenings.push("it had no aud condition (tokens for any audience)");
         const dropped = reading.subjects.filter((s) => !wanted.includes(s));
         if (dropped.length) tightenings.push(`it no longer trusts ${describeSubjects(dropped)}`);
         if (reading.patterns.length) tightenings.push(`the patterns ${reading.patterns.join(", ")} are replaced by exact service accounts`);
@@ -371,6 +377,13 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
     } else {
         notes.push(`No role trusts ${controllerSubject}: the first up creates ${profileControllerRoleName(live.clusterName)} for the profile controller and annotates its service account.`);
         profileController = { namespace: options.controllerNamespace, serviceAccount: options.controllerServiceAccount };
+    }
+
+    for (const role of stackRoles.filter((r) => Object.keys(r.tags).some((k) => k.startsWith("alpha.eksctl.io/") || k.startsWith("aws:cloudformation:")))) {
+        kept.push(
+            `role ${role.name} belongs to a CloudFormation stack (eksctl made it): \`eksctl delete iamserviceaccount\` or deleting that stack deletes the role from under this one. ` +
+                "Set DeletionPolicy: Retain on it in that stack before removing the stack, or leave the stack alone.",
+        );
     }
 
     const used = new Set([...roleOf.values(), ...(controllerRole ? [controllerRole] : [])].map((r) => r.name));

@@ -63,7 +63,10 @@ describe("npm run adopt against moto @integration", function () {
         process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = "true";
         emulator = await motoOrSkip(this);
     });
-    after(async () => emulator?.stop());
+    after(async () => {
+        await emulator?.stop();
+        delete process.env.MOTO_IAM_LOAD_MANAGED_POLICIES;
+    });
     beforeEach(async () => {
         await resetEmulator(emulator.endpoint);
         handMade = await buildHandMadeState();
@@ -152,7 +155,10 @@ describe("npm run adopt against moto @integration", function () {
         expect(changes["role alice-kf-prod-role"]).to.equal("description; trust policy; tags (+kubeflow-irsa/profile)");
         expect(changes["role eksctl-kf-prod-addon-iamserviceaccount-kube-Role1-1A2B3C4D5E6F"]).to.include("attached policies (1 detached, 0 attached)");
         // What the adoption cannot narrow without knowing the buckets stays, and is said twice: here and in the preview.
-        expect(result.report.kept).to.deep.equal(["role alice-kf-prod-role keeps arn:aws:iam::aws:policy/AmazonS3FullAccess: replace it with s3Buckets once its buckets are known"]);
+        expect(result.report.kept).to.deep.equal([
+            "role alice-kf-prod-role keeps arn:aws:iam::aws:policy/AmazonS3FullAccess: replace it with s3Buckets once its buckets are known",
+            "role eksctl-kf-prod-addon-iamserviceaccount-kube-Role1-1A2B3C4D5E6F belongs to a CloudFormation stack (eksctl made it): `eksctl delete iamserviceaccount` or deleting that stack deletes the role from under this one. Set DeletionPolicy: Retain on it in that stack before removing the stack, or leave the stack alone.",
+        ]);
         expect(preview.access.findings.filter((f) => f.severity === "high").map((f) => `${f.role} ${f.message}`)).to.deep.equal(["alice-kf-prod-role attaches AmazonS3FullAccess"]);
     });
 

@@ -100,8 +100,9 @@ describe("readTrust", () => {
         ({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }) as PolicyStatement;
     const doc = (...s: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: s });
 
-    it("tells an aud-only trust (any service account of the cluster)", () => {
-        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" } })), PROVIDER)).to.deep.include({ audOnly: true, subjects: [] });
+    it("tells an aud-only trust (any service account of the cluster) and a trust without aud", () => {
+        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" } })), PROVIDER)).to.deep.include({ audOnly: true, audMissing: false, subjects: [] });
+        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:sub`]: "system:serviceaccount:a:b" } })), PROVIDER)).to.deep.include({ audOnly: false, audMissing: true });
     });
 
     it("reads sub lists and patterns, with condition keys in any case", () => {
@@ -185,6 +186,15 @@ describe("decideAdoption", () => {
         expect(adoption.profiles[0].entry).to.deep.include({ roleName: "x", serviceAccounts: ["default-editor", "batch"] });
         expect(adoption.profiles[0].entry).to.not.have.property("annotateOnly");
         expect(adoption.findings.map((f) => f.kind)).to.deep.equal([]);
+    });
+
+    it("tightens a trust without aud, and one open to other principals", () => {
+        const noAud = role("x", []);
+        noAud.trust.Statement[0].Condition = { StringEquals: { [`${HOST}:sub`]: sub("a") } };
+        noAud.trust.Statement.push({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::999999999999:root" }, Action: "sts:AssumeRole" });
+        const [finding] = decideAdoption(live([noAud]), [profile("a", "x")], options).findings;
+        expect(finding.kind).to.equal("trust-tightened");
+        expect(finding.message).to.include("it had no aud condition").and.include('1 statement trusting other principals ({"AWS":"arn:aws:iam::999999999999:root"}) is removed');
     });
 
     it("refuses a Profile owned by something that is not a User or Group", () => {

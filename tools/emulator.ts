@@ -52,22 +52,34 @@ export function motoInstalled(): boolean {
     return spawnSync(python(), ["-c", "import moto.server"], { stdio: "ignore" }).status === 0;
 }
 
-/** Points the SDK's standard settings at the emulator with dummy credentials for its default account. */
-function useEmulator(endpoint: string): void {
+const EMULATOR_SETTINGS = ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] as const;
+
+/**
+ * Points the SDK's standard settings at the emulator with dummy credentials for its default account; returns what
+ * puts them back, so a suite that ran against the emulator leaves no region or endpoint to the ones after it.
+ */
+function useEmulator(endpoint: string): () => void {
+    const saved = Object.fromEntries(EMULATOR_SETTINGS.map((k) => [k, process.env[k]]));
     process.env.AWS_ENDPOINT_URL = endpoint;
     process.env.AWS_REGION = "us-east-1";
     process.env.AWS_ACCESS_KEY_ID = "testing";
     process.env.AWS_SECRET_ACCESS_KEY = "testing";
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+    return () => {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+    };
 }
 
 export async function startEmulator(): Promise<Emulator> {
     if (process.env.MOTO_ENDPOINT) {
         const endpoint = process.env.MOTO_ENDPOINT;
         await waitUntilUp(endpoint, undefined, 10_000);
-        useEmulator(endpoint);
-        return { endpoint, stop: async () => undefined };
+        const restore = useEmulator(endpoint);
+        return { endpoint, stop: async () => restore() };
     }
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
@@ -80,14 +92,14 @@ export async function startEmulator(): Promise<Emulator> {
         child.kill("SIGKILL");
         throw new Error(`${(err as Error).message}\n${stderr}`);
     }
-    useEmulator(endpoint);
+    const restore = useEmulator(endpoint);
     return {
         endpoint,
         stop: () =>
             new Promise<void>((resolve) => {
                 child.once("exit", () => resolve());
                 child.kill("SIGTERM");
-            }),
+            }).then(restore),
     };
 }
 

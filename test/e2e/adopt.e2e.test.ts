@@ -42,6 +42,7 @@ describe("the adoption's import file through the real Pulumi CLI @e2e", function
     after(async () => {
         await engine?.dispose();
         await emulator?.stop();
+        delete process.env.MOTO_IAM_LOAD_MANAGED_POLICIES;
     });
 
     it("imports every entry under the URN the program declares, with the ids adopt chose", async () => {
