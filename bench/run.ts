@@ -40,6 +40,8 @@ interface Sample {
     maxRssMb: number;
     resources: number;
     wallMs: number;
+    /** The preview's phases (config, program, analysis, write), ms. */
+    phases?: Record<string, number>;
 }
 
 function median(values: number[]): number {
@@ -111,11 +113,12 @@ async function otherEntries(n: number): Promise<Array<{ variant: string; ms: num
 // 2. Offline preview end to end
 // ---------------------------------------------------------------------------------------------------------------
 
-async function previewBench(n: number): Promise<{ wallMs: number; rss: number; resources: number }> {
+async function previewBench(n: number): Promise<{ wallMs: number; rss: number; resources: number; phases: Record<string, number> }> {
     const samples: Sample[] = [];
     for (let run = 0; run < RUNS; run++) samples.push(await measure(["preview", String(n)]));
     process.stderr.write(`preview N=${n}: ${fmt(median(samples.map((s) => s.wallMs)))} ms\n`);
-    return { wallMs: median(samples.map((s) => s.wallMs)), rss: median(samples.map((s) => s.maxRssMb)), resources: samples[0].resources };
+    const phases = Object.fromEntries(Object.keys(samples[0].phases ?? {}).map((k) => [k, median(samples.map((s) => s.phases![k]))]));
+    return { wallMs: median(samples.map((s) => s.wallMs)), rss: median(samples.map((s) => s.maxRssMb)), resources: samples[0].resources, phases };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -328,6 +331,15 @@ async function main(): Promise<void> {
 
     lines.push("## 2. Offline preview (`npm start`), N = 1,000", "");
     lines.push(table(["N", "wall ms (median)", "peak RSS MB", "resources"], [[1000, fmt(preview.wallMs), fmt(preview.rss), preview.resources]]), "");
+    lines.push(
+        `Phases (median ms): ${Object.entries(preview.phases).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}; the rest of the wall time is Node's start and`,
+        "loading the modules (@pulumi/pulumi, @pulumi/aws, @pulumi/kubernetes: about 0.35 s with TypeScript deferred). The program phase is",
+        "the Pulumi mock runtime registering every resource (about 0.55 ms each, a third of it garbage collection of the SDK's",
+        "promises and Outputs) with the SDK's debug aids off (`withoutDebugAids` in preview/runtime.ts): with them on it took",
+        "1 s more. The write phase (3,000 small files) is bound by this machine's disk: 0.4 s to 1.7 s from run to run. Issue 13's 3 s",
+        "goal for the whole preview is not met: module loading and the mock runtime alone take about 2.6 s here.",
+        "",
+    );
 
     lines.push("## 3. Role-pair provider against moto", "");
     if (typeof provider === "string") {
@@ -411,6 +423,8 @@ async function main(): Promise<void> {
                 ["no more resources per profile than the baseline", `${fmt(marginal("ours"), 1)} vs ${fmt(marginal("base"), 1)}`, met(marginal("ours") <= marginal("base"))],
                 ["t(3,000) / t(1,000) at most 3.3", fmt(scaling, 2), met(scaling <= 3.3)],
                 ["offline preview at N = 1,000 under 10 s", `${fmt(preview.wallMs)} ms`, met(preview.wallMs < 10_000)],
+                // Issue 13's goal for the whole preview; the Pulumi mock runtime alone takes most of it (section 2).
+                ["offline preview at N = 1,000 within 3 s", `${fmt(preview.wallMs)} ms`, met(preview.wallMs <= 3_000)],
                 ["no-op update: 1 read, 0 writes", noop ? `${noop.reads} read, ${noop.writes} writes` : "skipped", noop ? met(noop.reads === 1 && noop.writes === 0) : "skipped"],
                 ["subject change: 1 read, 1 write, 1 verifying read", added && removed ? `added: ${added.reads}r/${added.writes}w, removed: ${removed.reads}r/${removed.writes}w` : "skipped", added && removed ? met([added, removed].every((c) => c.reads === 2 && c.writes === 1 && c.sts === 0)) : "skipped"],
                 ["state per role pair at most 10 KB (real engine)", engineOk ? `${fmt(engineOk.stateBytesPerPair)} bytes` : "skipped", engineOk ? met(engineOk.stateBytesPerPair <= 10_240) : "skipped"],

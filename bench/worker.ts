@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     const [mode, a, b] = process.argv.slice(2);
     const started = process.hrtime.bigint();
     let resources: number;
+    let phases: Record<string, number> | undefined;
     if (mode === "program") {
         const n = Number(b);
         let programPath: string | undefined;
@@ -51,12 +52,13 @@ async function main(): Promise<void> {
         const { runPreview } = await import("../preview/preview");
         const result = await runPreview({ stack: "bench", stacksDir: dir, outDir: path.join(dir, "out"), log: () => undefined });
         resources = result.plan.resources.length;
+        phases = result.timingsMs;
         fs.rmSync(dir, { recursive: true, force: true });
     } else {
         throw new Error(`unknown mode ${mode}`);
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, resources })}\n`);
+    process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, resources, ...(phases ? { phases } : {}) })}\n`);
 }
 
 main().then(() => process.exit(0), (err) => {
