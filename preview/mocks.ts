@@ -8,8 +8,8 @@ import { createHash } from "crypto";
 import { policyLength } from "../components/iamDocument";
 import { issuerHostPath, roleArn } from "../components/names";
 import { execKubeconfig } from "../components/kubeconfig";
-import { IdentityBackend, usesIrsa, usesPodIdentity } from "../components/trustDocuments";
-import { rolePairDocuments } from "../components/rolePair/documents";
+import { IdentityBackend, usesPodIdentity } from "../components/trustDocuments";
+import { irsaSubjects, pairIdentity, rolePairDocuments } from "../components/rolePair/documents";
 
 /** Type token of the RolePair dynamic resource. */
 export const ROLE_PAIR_TYPE = "pulumi-nodejs:dynamic/kubeflow-irsa:RolePair";
@@ -89,7 +89,7 @@ function providerName(reference: string | undefined): string | undefined {
 
 /** The associations a role pair on Pod Identity would make, with stand-in ids (EKS generates the real ones). */
 export function standInAssociations(inputs: { identity?: IdentityBackend; subjects: string[]; cluster?: { name: string } }): Array<{ subject: string; associationId: string; externalId: string }> {
-    if (!usesPodIdentity(inputs.identity ?? "irsa") || !inputs.cluster) return [];
+    if (!usesPodIdentity(pairIdentity(inputs)) || !inputs.cluster) return [];
     return inputs.subjects.map((subject) => ({ subject, associationId: `a-${shortHash(subject, 17)}`, externalId: `standin-${shortHash(`${inputs.cluster!.name}/${subject}`, 12)}` }));
 }
 
@@ -131,7 +131,7 @@ function standInState(type: string, name: string, inputs: Record<string, any>, a
                     eksAccountId: docs.eksAccountId,
                     eksRoleArn: docs.eksRoleArn,
                     assetRoleArn: docs.assetRoleArn,
-                    ownedSubjects: usesIrsa(inputs.identity ?? "irsa") ? inputs.subjects : [],
+                    ownedSubjects: irsaSubjects(inputs as never),
                     foreignSubjects: [],
                     trustPolicyLength: policyLength(docs.eksTrust),
                     ...(associations.length ? { associations } : {}),

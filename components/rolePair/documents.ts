@@ -25,6 +25,16 @@ export const ASSET_POD_IDENTITY_SID = "PodIdentityAssociations";
 export const NO_ASSOCIATION_YET = "kubeflow-irsa-no-association-yet";
 
 /** `system:serviceaccount:<ns>:<sa>` -> { namespace, serviceAccount } (concrete subjects only). */
+/** A pair's backend: pairs recorded before Pod Identity existed have none in their state, and were IRSA. */
+export function pairIdentity(pair: { identity?: IdentityBackend }): IdentityBackend {
+    return pair.identity ?? "irsa";
+}
+
+/** The subjects our IRSA statement holds: all of them with IRSA, none on Pod Identity alone. */
+export function irsaSubjects(inputs: Pick<RolePairInputs, "identity" | "subjects">): string[] {
+    return usesIrsa(pairIdentity(inputs)) ? inputs.subjects : [];
+}
+
 export function subjectParts(subject: string): { namespace: string; serviceAccount: string } {
     const [namespace, serviceAccount] = subject.slice(SUBJECT_PREFIX.length).split(":");
     return { namespace, serviceAccount };
@@ -86,7 +96,7 @@ export function mergeEksTrust(
     inputs: Pick<RolePairInputs, "oidcProviderArn" | "subjects" | "subjectMatch" | "exclusive" | "identity" | "cluster">,
     previouslyOwned: string[],
 ): { document: PolicyDocument; foreignSubjects: string[]; changed: boolean } {
-    const identity = inputs.identity ?? "irsa";
+    const identity = pairIdentity(inputs);
     const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
     const spec = {
         sid: OWNED_STATEMENT_SID,
@@ -117,7 +127,7 @@ export function rolePairDocuments(
     inputs: Pick<RolePairInputs, "oidcProviderArn" | "path" | "eksRoleName" | "assetRoleName" | "assetAccountId" | "externalId" | "subjects" | "subjectMatch" | "exclusive" | "identity" | "cluster">,
     associationExternalIds: readonly string[] = [],
 ): RolePairDocuments {
-    const identity = inputs.identity ?? "irsa";
+    const identity = pairIdentity(inputs);
     const partition = inputs.oidcProviderArn.split(":")[1];
     const eksAccountId = arnAccount(inputs.oidcProviderArn);
     const eksRoleArn = roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName);

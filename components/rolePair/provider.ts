@@ -26,7 +26,7 @@ import {
     statementSubjects,
     subjectProblem,
 } from "../trust";
-import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, mergeEksTrust, OWNED_STATEMENT_SID, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
+import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, mergeEksTrust, irsaSubjects, OWNED_STATEMENT_SID, pairIdentity, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
 import { deleteAssociation, describeAssociation, eksClient, ensureAssociation, PairAssociation } from "./associations";
 import {
     CallObserver,
@@ -161,7 +161,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
      * clusters or roles is never without one. Returns the associations that exist afterwards.
      */
     private async syncAssociations(inputs: RolePairInputs, current: PairAssociation[], eksRoleArn: string, assetRoleArn: string, oldCluster?: string): Promise<PairAssociation[]> {
-        const wanted = usesPodIdentity(inputs.identity ?? "irsa") && inputs.cluster ? inputs.subjects : [];
+        const wanted = usesPodIdentity(pairIdentity(inputs)) && inputs.cluster ? inputs.subjects : [];
         if (wanted.length === 0) return []; // an IRSA pair: no EKS call at all (the old ones go in dropAssociations)
         const eks = this.eks();
         const sameCluster = !oldCluster || oldCluster === inputs.cluster?.name;
@@ -210,7 +210,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         };
         // IRSA is the default and stays implicit, so pairs made before `identity` existed see no change.
         if (inputs.identity === undefined || inputs.identity === "irsa") delete inputs.identity;
-        const identity = inputs.identity ?? "irsa";
+        const identity = pairIdentity(inputs);
         if (!IDENTITY_BACKENDS.includes(identity)) fail("identity", "must be irsa, podIdentity or irsa+podIdentity");
         if (usesPodIdentity(identity)) {
             if (!inputs.cluster?.name || !isKnown(inputs.cluster.name)) fail("cluster", "is required with Pod Identity: the cluster whose associations the pair makes");
@@ -268,7 +268,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
 
     /** Whether `trust` holds exactly our Pod Identity statements for these inputs. */
     private podStatementsPresent(inputs: RolePairInputs, trust: PolicyDocument | undefined): boolean {
-        const want = usesPodIdentity(inputs.identity ?? "irsa") && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
+        const want = usesPodIdentity(pairIdentity(inputs)) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
         const have = asList(trust?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
         return policiesEqual({ Version: "2012-10-17", Statement: want }, { Version: "2012-10-17", Statement: have });
     }
@@ -296,7 +296,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             if (olds[key] !== news[key]) changes.push(key);
         }
         // Moving between backends, or to another cluster, is an update: both roles stay (pods may be using them).
-        if ((olds.identity ?? "irsa") !== (news.identity ?? "irsa")) changes.push("identity");
+        if (pairIdentity(olds) !== pairIdentity(news)) changes.push("identity");
         if (JSON.stringify(olds.cluster ?? null) !== JSON.stringify(news.cluster ?? null)) changes.push("cluster");
         // No `stables`: the Node.js dynamic-provider host ignores them.
         return { changes: replaces.length + changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
@@ -356,13 +356,13 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
                 await putTrust(asset, inputs.assetRoleName, assetTrust).catch((err) => { throw failure(inputs.name, "UpdateAssumeRolePolicy", inputs.assetRoleName, err); });
             }
             await this.syncAssetRights(asset, inputs, undefined).catch((err) => { throw failure(inputs.name, "PutRolePolicy/AttachRolePolicy", inputs.assetRoleName, err); });
-            if (usesPodIdentity(inputs.identity ?? "irsa")) {
+            if (usesPodIdentity(pairIdentity(inputs))) {
                 const eks = this.eks();
                 undos.push(async () => {
                     for (const a of associations) await deleteAssociation(eks, inputs.cluster!.name, a.associationId);
                 });
                 associations = await this.syncAssociations(inputs, [], eksRoleArn, assetRoleArn);
-                await putTrust(asset, inputs.assetRoleName, assetTrustPolicy(eksRoleArn, inputs.identity ?? "irsa", inputs.externalId, associations.map((a) => a.externalId))).catch((err) => {
+                await putTrust(asset, inputs.assetRoleName, assetTrustPolicy(eksRoleArn, pairIdentity(inputs), inputs.externalId, associations.map((a) => a.externalId))).catch((err) => {
                     throw failure(inputs.name, "UpdateAssumeRolePolicy", inputs.assetRoleName, err);
                 });
             }
@@ -399,8 +399,8 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         const { eksAccountId, eksRoleArn, assetRoleArn, eksPolicy } = rolePairDocuments(news);
         const eks = this.eksIam();
         const trust = await this.writeTrust(news, olds.ownedSubjects ?? []);
-        const identityChanged = (olds.identity ?? "irsa") !== (news.identity ?? "irsa");
-        if (usesPodIdentity(olds.identity ?? "irsa") !== usesPodIdentity(news.identity ?? "irsa")) {
+        const identityChanged = pairIdentity(olds) !== pairIdentity(news);
+        if (usesPodIdentity(pairIdentity(olds)) !== usesPodIdentity(pairIdentity(news))) {
             await eks
                 .send(new PutRolePolicyCommand({ RoleName: news.eksRoleName, PolicyName: EKS_POLICY_NAME, PolicyDocument: JSON.stringify(eksPolicy) }))
                 .catch((err) => { throw failure(news.name, "PutRolePolicy", news.eksRoleName, err); });
@@ -423,7 +423,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             const asset = this.assetIam(news);
             await (async () => {
                 if (trustChanged) {
-                    await putTrust(asset, news.assetRoleName, assetTrustPolicy(eksRoleArn, news.identity ?? "irsa", news.externalId, associations.map((a) => a.externalId)));
+                    await putTrust(asset, news.assetRoleName, assetTrustPolicy(eksRoleArn, pairIdentity(news), news.externalId, associations.map((a) => a.externalId)));
                 }
                 await this.syncAssetRights(asset, news, olds);
                 await this.syncRoleSettings(asset, news.assetRoleName, olds, news);
@@ -542,7 +542,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         const externalId = assetRole ? (findStatement(assetRole.trust, ASSET_TRUST_SID)?.Condition?.StringEquals?.["sts:ExternalId"] as string | undefined) : undefined;
 
         // With Pod Identity the associations are the binding; on Pod Identity alone they are what the subjects are.
-        const identity = props.identity ?? "irsa";
+        const identity = pairIdentity(props);
         const eksApi = usesPodIdentity(identity) && props.cluster ? this.eks() : undefined;
         const associations = eksApi
             ? (await Promise.all((props.associations ?? []).map((a) => describeAssociation(eksApi, props.cluster!.name, a)))).filter((a): a is PairAssociation => !!a)
@@ -588,11 +588,6 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
             throw failure(props.name, "DeleteRole", props.eksRoleName, err);
         });
     }
-}
-
-/** The subjects our IRSA statement holds: all of them with IRSA, none on Pod Identity alone. */
-function irsaSubjects(inputs: Pick<RolePairInputs, "identity" | "subjects">): string[] {
-    return usesIrsa(inputs.identity ?? "irsa") ? inputs.subjects : [];
 }
 
 /** The tags IAM holds on both roles: the user's plus the owner tag (absent in pairs made before it existed). */
