@@ -18,7 +18,7 @@ import { PROJECT_NAME } from "../preview/runtime";
 import { Emulator } from "../tools/emulator";
 import { resetEmulator } from "../tools/emulator";
 import { ACCOUNT, buildHandMadeState, CLUSTER, HandMade, role, writeKubectlFiles } from "./helpers/handMade";
-import { motoOrSkip } from "./helpers/motoPair";
+import { motoOrSkip } from "./helpers/toolsOrSkip";
 
 const STACK = "prod-adopted";
 const iam = () => new IAMClient({});

@@ -9,7 +9,8 @@ import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, 
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { decodePolicyDocument } from "../components/trust";
-import { Emulator, motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
+import { Emulator, resetEmulator } from "../tools/emulator";
+import { motoOrSkip } from "./helpers/toolsOrSkip";
 import { FaultProxy } from "../tools/faultProxy";
 import { DRILL_FAULTS, describeDrill, drillSubjects, subjectUpdateDrill } from "../tools/trustDrill";
 
@@ -69,12 +70,7 @@ describe("RolePairProvider fault drills @integration", function () {
     }
 
     before(async function () {
-        if (!motoInstalled() && !process.env.MOTO_ENDPOINT) {
-            if (process.env.CI) throw new Error("moto is not installed: run scripts/install-moto.sh (.ci/run does)");
-            console.warn("    moto is not installed (scripts/install-moto.sh): fault drills skipped");
-            this.skip();
-        }
-        emulator = await startEmulator();
+        emulator = await motoOrSkip(this);
         proxy = await new FaultProxy(emulator.endpoint).start();
     });
 

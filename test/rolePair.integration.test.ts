@@ -21,7 +21,8 @@ import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityC
 import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { decodePolicyDocument } from "../components/trust";
 import { Emulator, resetEmulator } from "../tools/emulator";
-import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, motoOrSkip, pairInputs } from "./helpers/motoPair";
+import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, pairInputs } from "./helpers/motoPair";
+import { motoOrSkip } from "./helpers/toolsOrSkip";
 
 const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/INTEGRATION";
 const MANAGED_POLICY = `arn:aws:iam::${ASSET_ACCOUNT}:policy/customer-data-list`;

@@ -17,7 +17,8 @@ import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID 
 import { OWNER_TAG } from "../components/rolePair/aws";
 import { decodePolicyDocument } from "../components/trust";
 import { Emulator, resetEmulator } from "../tools/emulator";
-import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, motoOrSkip, pairInputs } from "./helpers/motoPair";
+import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, pairInputs } from "./helpers/motoPair";
+import { motoOrSkip } from "./helpers/toolsOrSkip";
 
 const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/PODIDENTITY";
 const CLUSTER = { name: "kf-dev", arn: `arn:aws:eks:us-east-1:${EKS_ACCOUNT}:cluster/kf-dev` };

@@ -14,9 +14,9 @@ import { declaredUrns } from "../../adopt/importFile";
 import { runProgram, PROJECT_NAME } from "../../preview/runtime";
 import { readStackFile } from "../../preview/stackFile";
 import { Emulator } from "../../tools/emulator";
-import { EngineStack, engineStack, pulumiCli } from "../../tools/engine";
+import { EngineStack, engineStack } from "../../tools/engine";
 import { buildHandMadeState, CLUSTER, writeKubectlFiles } from "../helpers/handMade";
-import { motoOrSkip } from "../helpers/motoPair";
+import { cliOrSkip, motoOrSkip } from "../helpers/toolsOrSkip";
 
 const PLUGIN_DIRS = ["kubernetes-plugin", "aws-plugin", "nodejs-language"].map((d) => path.join(__dirname, "fixtures", d));
 const STACK = "prod-adopted";
@@ -27,16 +27,11 @@ describe("the adoption's import file through the real Pulumi CLI @e2e", function
     let engine: EngineStack | undefined;
 
     before(async function () {
-        const cli = pulumiCli();
-        if (!cli) {
-            if (process.env.CI) throw new Error("e2e tests need a Pulumi CLI: .ci/run installs it");
-            console.warn("    SKIPPED: the real-engine e2e tests need a Pulumi CLI (bash scripts/install-pulumi.sh)");
-            this.skip();
-        }
+        const cli = cliOrSkip(this);
         process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = "true";
         emulator = await motoOrSkip(this);
         await buildHandMadeState();
-        engine = await engineStack(cli!, async () => undefined, STACK, {}, PLUGIN_DIRS);
+        engine = await engineStack(cli, async () => undefined, STACK, {}, PLUGIN_DIRS);
     });
 
     after(async () => {

@@ -11,7 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { stackKubernetesProvider } from "../../components/kubernetesProvider";
-import { EngineStack, engineStack, pulumiCli } from "../../tools/engine";
+import { EngineStack, engineStack } from "../../tools/engine";
+import { cliOrSkip } from "../helpers/toolsOrSkip";
 
 const PLUGIN_DIR = path.join(__dirname, "fixtures", "kubernetes-plugin");
 const KUBECONFIG = JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: "kf-dev", cluster: { server: "https://kf-dev.example" } }] });
@@ -33,14 +34,9 @@ describe("the stack's Kubernetes provider through the real Pulumi engine @e2e", 
     let declare: () => void = () => undefined;
 
     before(async function () {
-        const cli = pulumiCli();
-        if (!cli) {
-            if (process.env.CI) throw new Error("e2e tests need a Pulumi CLI: .ci/run installs it");
-            console.warn("    SKIPPED: the real-engine e2e tests need a Pulumi CLI (bash scripts/install-pulumi.sh)");
-            this.skip();
-        }
+        const cli = cliOrSkip(this);
         log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-k8s-")), "operations.log");
-        engine = await engineStack(cli!, async () => declare(), "provider-move", { FAKE_KUBERNETES_LOG: log }, [PLUGIN_DIR]);
+        engine = await engineStack(cli, async () => declare(), "provider-move", { FAKE_KUBERNETES_LOG: log }, [PLUGIN_DIR]);
     });
 
     after(async () => {

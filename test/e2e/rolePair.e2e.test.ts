@@ -15,8 +15,9 @@ import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePair, RolePairArgs } from "../../components/rolePair";
 import { RolePairProvider } from "../../components/rolePair/provider";
 import { decodePolicyDocument } from "../../components/trust";
-import { Emulator, motoInstalled, startEmulator } from "../../tools/emulator";
-import { EngineStack, engineStack, pulumiCli } from "../../tools/engine";
+import { Emulator } from "../../tools/emulator";
+import { EngineStack, engineStack } from "../../tools/engine";
+import { cliOrSkip, motoOrSkip } from "../helpers/toolsOrSkip";
 
 const EKS_ACCOUNT = "123456789012";
 const ASSET_ACCOUNT = "222222222222";
@@ -34,16 +35,10 @@ const quiet = { color: "never" as const };
  * the CLI or moto is missing.
  */
 async function engineAndEmulator(suite: Mocha.Context): Promise<{ cli: string; emulator: Emulator; providerArn: string }> {
-    const cli = pulumiCli();
-    const missing = [!cli && "a Pulumi CLI (bash scripts/install-pulumi.sh)", !motoInstalled() && !process.env.MOTO_ENDPOINT && "moto (bash scripts/install-moto.sh)"].filter(Boolean);
-    if (missing.length) {
-        if (process.env.CI) throw new Error(`e2e tests need ${missing.join(" and ")}: .ci/run installs both`);
-        console.warn(`    SKIPPED: the real-engine e2e tests need ${missing.join(" and ")}`);
-        suite.skip();
-    }
-    const emulator = await startEmulator();
+    const cli = cliOrSkip(suite);
+    const emulator = await motoOrSkip(suite);
     const providerArn = (await new IAMClient({}).send(new CreateOpenIDConnectProviderCommand({ Url: `https://${ISSUER}`, ClientIDList: ["sts.amazonaws.com"], ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"] }))).OpenIDConnectProviderArn!;
-    return { cli: cli!, emulator, providerArn };
+    return { cli, emulator, providerArn };
 }
 
 describe("RolePair through the real Pulumi engine @e2e", function () {

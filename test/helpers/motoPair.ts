@@ -1,12 +1,11 @@
 /**
  * What the role-pair tests against moto share: two accounts (EKS: moto's default; asset: reached through a deploy
- * role), the pair they exercise, the check step, and the emulator start that skips without moto (fails under CI).
+ * role), the pair they exercise and the check step. Starting the emulator (or skipping): toolsOrSkip.ts.
  */
 import { expect } from "chai";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePairInputs, RolePairProvider } from "../../components/rolePair/provider";
-import { Emulator, motoInstalled, startEmulator } from "../../tools/emulator";
 
 export const EKS_ACCOUNT = "123456789012";
 export const ASSET_ACCOUNT = "222222222222";
@@ -43,16 +42,6 @@ export async function checkedBy(provider: RolePairProvider, raw: RolePairInputs)
     const { inputs: normalized, failures } = await provider.check(raw, raw);
     expect(failures).to.deep.equal([]);
     return normalized!;
-}
-
-/** Starts moto, or skips the suite when it is not installed (fails under CI=true, where .ci/run installs it). */
-export async function motoOrSkip(suite: Mocha.Context): Promise<Emulator> {
-    if (!motoInstalled() && !process.env.MOTO_ENDPOINT) {
-        if (process.env.CI) throw new Error("moto is not installed: run scripts/install-moto.sh (.ci/run does)");
-        console.warn("    moto is not installed (scripts/install-moto.sh): integration tests skipped");
-        suite.skip();
-    }
-    return startEmulator();
 }
 
 /** The asset account's deploy role (moto does not check its trust). */
