@@ -153,12 +153,13 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
     return { adoption, importFile, report, files };
 }
 
-const USAGE = `usage: npm run adopt -- --cluster <name> --profiles <file> [--service-accounts <file>] [--stack <env>] [--out <dir>] [--region <region>] [--force]
+const USAGE = `usage: npm run adopt -- --cluster <name> --profiles <file> [--service-accounts <file>] [--stack <env>] [--out <dir>] [--stacks-dir <dir>] [--region <region>] [--force]
   --cluster   the EKS cluster whose hand-made IRSA setup to take over
   --profiles  the output of kubectl get profiles -o json (no cluster access needed)
   --service-accounts  the output of kubectl get serviceaccounts --all-namespaces -o json: listed accounts that exist are imported
   --stack     the stack to write (stacks/Pulumi.<stack>.yaml; default: the cluster's name)
   --out       where the import file and the report go (default out/adopt-<stack>)
+  --stacks-dir  where the stack file goes (default stacks/)
   --region    the cluster's region (default AWS_REGION)
   --controller-namespace, --controller-service-account   the profile controller's (default kubeflow, profiles-controller-service-account)
   --force     replace an existing stack file`;
@@ -166,7 +167,7 @@ const USAGE = `usage: npm run adopt -- --cluster <name> --profiles <file> [--ser
 function parseArgs(argv: string[]): AdoptOptions {
     const values: Record<string, string> = {};
     let force = false;
-    const known = ["cluster", "profiles", "service-accounts", "stack", "out", "region", "controller-namespace", "controller-service-account"];
+    const known = ["cluster", "profiles", "service-accounts", "stacks-dir", "stack", "out", "region", "controller-namespace", "controller-service-account"];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--force") force = true;
@@ -186,6 +187,7 @@ function parseArgs(argv: string[]): AdoptOptions {
         stack: values.stack ?? values.cluster,
         region,
         outDir: values.out,
+        stacksDir: values["stacks-dir"],
         force,
         controllerNamespace: values["controller-namespace"],
         controllerServiceAccount: values["controller-service-account"],

@@ -5,6 +5,7 @@
  * role), adopted, then checked against the offline preview of the stack it wrote. @integration
  */
 import { expect } from "chai";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,6 +16,7 @@ import { AdoptError } from "../adopt/errors";
 import { engineUrn, ImportFile } from "../adopt/importFile";
 import { runPreview } from "../preview/preview";
 import { PROJECT_NAME } from "../preview/runtime";
+import { PROJECT_ROOT } from "../preview/stackFile";
 import { Emulator } from "../tools/emulator";
 import { resetEmulator } from "../tools/emulator";
 import { ACCOUNT, buildHandMadeState, CLUSTER, HandMade, role, writeKubectlFiles } from "./helpers/handMade";
@@ -190,6 +192,35 @@ describe("npm run adopt against moto @integration", function () {
         const written = Object.fromEntries(Object.entries(first.files).map(([key, file]) => [key, fs.readFileSync(file, "utf8")]));
         const second = await adopt({ ...options(), force: true });
         for (const [key, file] of Object.entries(second.files)) expect(fs.readFileSync(file, "utf8"), key).to.equal(written[key]);
+    });
+
+    describe("the command a user runs (npm run adopt: the compiled CLI)", () => {
+        const cli = (args: string[]) => {
+            execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
+            return spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", "adopt", "cli.js"), ...args], { encoding: "utf8", cwd: dir, env: process.env });
+        };
+        const base = () => ["--cluster", CLUSTER, "--profiles", "profiles.json", "--service-accounts", "serviceaccounts.json", "--stack", STACK, "--out", "out", "--stacks-dir", "stacks", "--region", "us-east-1"];
+
+        it("writes the three files and says where, exit 0", () => {
+            const r = cli(base());
+            expect(r.status, r.stderr).to.equal(0);
+            expect(r.stdout).to.match(/^Adopted 5 profiles of kf-prod: 4 roles imported under their names, 2 new, 7 findings\./);
+            for (const file of [`stacks/Pulumi.${STACK}.yaml`, "out/import.json", "out/adopt-report.md", "out/adopt-report.json"]) {
+                expect(r.stdout).to.include(`wrote ${file}`);
+                expect(fs.existsSync(path.join(dir, file)), file).to.equal(true);
+            }
+            expect(r.stdout).to.include("pulumi import --file out/import.json --generate-code=false");
+        });
+
+        it("refuses with one line and exit 2, writing nothing", () => {
+            const r = cli([...base(), "--cluster", "no-such-cluster"]);
+            expect(r.status).to.equal(2);
+            expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("adopt: "))).to.deep.equal(["adopt: cluster no-such-cluster was not found in us-east-1: check --cluster and the region (AWS_REGION)"]);
+            expect(fs.existsSync(path.join(dir, "stacks")) || fs.existsSync(path.join(dir, "out"))).to.equal(false);
+            const usage = cli(["--cluster", CLUSTER]);
+            expect(usage.status).to.equal(2);
+            expect(usage.stderr).to.include("adopt: --cluster and --profiles are required").and.include("usage: npm run adopt --");
+        });
     });
 
     describe("refuses, and writes nothing", () => {
