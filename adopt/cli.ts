@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, Scalar, visit } from "yaml";
+import { Document, parse, Scalar, visit } from "yaml";
 import { CONFIG_NAMESPACE, StackConfigError } from "../components/config";
 import { arnAccount, profileRoleName } from "../components/names";
 import { StandInMocks } from "../preview/mocks";
@@ -96,8 +96,8 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
     });
     const stackText = stackFileText(options, adoption);
 
-    // The program itself, on the generated config, decides what the import file names.
-    const flat = flattenStackConfig(JSON.parse(JSON.stringify({ config: { "aws:region": options.region, ...Object.fromEntries(Object.entries(adoption.config).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v])) } })));
+    // The program itself decides what the import file names, run on the stack file's text as the preview reads it.
+    const flat = flattenStackConfig(parse(stackText));
     const mocks = new StandInMocks({ [options.cluster]: live.cluster }, arnAccount(live.cluster.arn));
     const run = await runProgram({ config: flat.config, stack: options.stack, mocks }).catch((err) => {
         if (err instanceof StackConfigError) {

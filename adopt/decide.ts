@@ -174,8 +174,9 @@ function mergedStatements(role: LiveRole): PolicyStatement[] {
     return role.inlinePolicies.flatMap((p) =>
         p.document.Statement.map((s) => {
             if (!s.Sid) return s;
-            let sid = s.Sid.replace(/[^A-Za-z0-9]/g, "");
-            for (let n = 2; seen.has(sid); n++) sid = `${s.Sid.replace(/[^A-Za-z0-9]/g, "")}${n}`;
+            const base = s.Sid.replace(/[^A-Za-z0-9]/g, "");
+            let sid = base;
+            for (let n = 2; seen.has(sid); n++) sid = `${base}${n}`;
             seen.add(sid);
             return sid === s.Sid ? s : { ...s, Sid: sid };
         }),

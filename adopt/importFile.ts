@@ -43,19 +43,23 @@ export function engineUrn(stack: string, project: string, qualifiedParentType: s
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
-/** URN of every declared resource, by `type::name`, from the parent names the mocks recorded. */
+/** The component a declared resource names as its parent (the mocks record parents by name); not the stack. */
+function parentComponent(declared: readonly DeclaredResource[], r: DeclaredResource): DeclaredResource | undefined {
+    return r.parent === undefined ? undefined : declared.find((d) => !d.custom && d.name === r.parent && d.type !== "pulumi:pulumi:Stack");
+}
+
+/** URN of every declared resource, by `type::name`. */
 export function declaredUrns(resources: readonly DeclaredResource[], stack: string, project: string): Map<string, string> {
-    const components = new Map(resources.filter((r) => !r.custom).map((r) => [r.name, r] as const));
     const qualifiedType = (r: DeclaredResource): string => {
-        const parent = r.parent !== undefined ? components.get(r.parent) : undefined;
-        return parent && parent.type !== "pulumi:pulumi:Stack" ? `${qualifiedType(parent)}$${r.type}` : r.type;
+        const parent = parentComponent(resources, r);
+        return parent ? `${qualifiedType(parent)}$${r.type}` : r.type;
     };
     return new Map(
         resources
             .filter((r) => r.type !== "pulumi:pulumi:Stack")
             .map((r) => {
-                const qualified = qualifiedType(r);
-                return [`${r.type}::${r.name}`, `urn:pulumi:${stack}::${project}::${qualified}::${r.name}`] as const;
+                const parent = parentComponent(resources, r);
+                return [`${r.type}::${r.name}`, engineUrn(stack, project, parent && qualifiedType(parent), r.type, r.name)] as const;
             }),
     );
 }
@@ -83,10 +87,13 @@ export function buildImportFile(declared: readonly DeclaredResource[], targets: 
         added.add(key);
         out.push({ type: r.type, name: fileName(r), logicalName: r.name, ...spec });
     };
+    // A resource's parent component, added to the file (with its own parent) on the way.
     const parentOf = (r: DeclaredResource): DeclaredResource | undefined => {
-        if (r.parent === undefined) return undefined;
-        const parent = declared.find((d) => !d.custom && d.name === r.parent && d.type !== "pulumi:pulumi:Stack");
-        if (parent) add(parent, { component: true, ...(parentOf(parent) ? { parent: fileName(parentOf(parent)!) } : {}) });
+        const parent = parentComponent(declared, r);
+        if (parent) {
+            const grandparent = parentOf(parent);
+            add(parent, { component: true, ...(grandparent ? { parent: fileName(grandparent) } : {}) });
+        }
         return parent;
     };
     for (const target of targets) {

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { issuerHostPath, issuerHostPathFromProviderArn } from "../components/names";
 import { clientSettings, iamClient } from "../components/rolePair/aws";
-import { decodePolicyDocument } from "../components/trust";
+import { decodePolicyDocument, policyDocumentText } from "../components/trust";
 import { ClusterDescription } from "../preview/mocks";
 import { LiveRole, LiveState } from "./decide";
 import { AdoptError } from "./errors";
@@ -122,7 +122,8 @@ export async function readLiveState(clusterName: string, region: string): Promis
     }
 
     const all = await listAllRoles(iam);
-    const trusting = all.filter((r) => r.AssumeRolePolicyDocument && decodeURIComponentSafe(r.AssumeRolePolicyDocument).includes(provider));
+    // A cheap first cut on the text; the trust's statements are read (and the rest set apart) by decideAdoption.
+    const trusting = all.filter((r) => r.AssumeRolePolicyDocument && policyDocumentText(r.AssumeRolePolicyDocument).includes(provider));
     const roles = await mapLimited(trusting, 8, (r) => readRole(iam, r));
     return {
         state: {
@@ -139,12 +140,4 @@ export async function readLiveState(clusterName: string, region: string): Promis
             certificateAuthorityData: cluster!.certificateAuthority?.data ?? "",
         },
     };
-}
-
-function decodeURIComponentSafe(text: string): string {
-    try {
-        return decodeURIComponent(text);
-    } catch {
-        return text;
-    }
 }

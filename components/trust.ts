@@ -27,10 +27,13 @@ export function subjectProblem(subject: string, match: SubjectMatch): string | u
     return undefined;
 }
 
-/** IAM returns policy documents URL-encoded (RFC 3986); accept either form. */
+/** IAM returns policy documents URL-encoded (RFC 3986): the JSON text of either form. */
+export function policyDocumentText(text: string): string {
+    return /^\s*\{/.test(text) ? text : decodeURIComponent(text);
+}
+
 export function decodePolicyDocument(text: string): PolicyDocument {
-    const json = /^\s*\{/.test(text) ? text : decodeURIComponent(text);
-    return JSON.parse(json) as PolicyDocument;
+    return JSON.parse(policyDocumentText(text)) as PolicyDocument;
 }
 
 type SetMap = Record<string, string[]>;
