@@ -69,7 +69,8 @@ async function stackCluster(config: ParsedStackConfig, partition: pulumi.Output<
 }
 
 async function main(): Promise<Record<string, unknown>> {
-    const config = parseStackConfig(namespaceValues(pulumi.runtime.allConfig()));
+    // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.
+    const config = parseStackConfig(namespaceValues(pulumi.runtime.allConfig()), `stacks/Pulumi.${pulumi.getStack()}.yaml`);
 
     const partition = aws.getPartitionOutput().partition;
     const cluster = await stackCluster(config, partition);

@@ -98,7 +98,7 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
 
     // The program itself decides what the import file names, run on the stack file's text as the preview reads it.
     const flat = flattenStackConfig(parse(stackText));
-    const mocks = new StandInMocks({ [options.cluster]: live.cluster }, arnAccount(live.cluster.arn));
+    const mocks = new StandInMocks({ [options.cluster]: live.cluster }, { accountId: arnAccount(live.cluster.arn), region: live.cluster.arn.split(":")[3], partition: live.cluster.arn.split(":")[1] });
     const run = await runProgram({ config: flat.config, stack: options.stack, mocks }).catch((err) => {
         if (err instanceof StackConfigError) {
             const names = adoption.profiles.map((p, i) => `profiles[${i}] is ${p.profile} (role ${p.sourceRole.name})`).join("; ");

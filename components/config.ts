@@ -4,9 +4,23 @@
  * value and what is allowed. Nothing deeper re-checks raw config.
  */
 import { z } from "zod";
-import { policyLength, PolicyStatement } from "./iamDocument";
-import { arnAccount, isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleName, roleArn } from "./names";
-import { grantsIamWriteOnAnyResource, profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH } from "./permissionPolicies";
+import { PolicyDocument, policyLength } from "./iamDocument";
+import { arnAccount, isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleDescription, profileRoleName, profileRoleTags, roleArn } from "./names";
+import { profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH, s3AccessPolicy } from "./permissionPolicies";
+import { refusedRisks } from "./iamRisk";
+import {
+    IAM_ROLE_DESCRIPTION_MAX_LENGTH,
+    MANAGED_POLICIES_PER_ROLE_DEFAULT,
+    MANAGED_POLICIES_PER_ROLE_MAX,
+    QUOTA_SCOPE_OPERATORS,
+    QUOTA_SCOPES,
+    quotaQuantityProblem,
+    quotaResourceNameProblem,
+    roleTagsProblem,
+    tagKeyProblem,
+    tagValueProblem,
+} from "./deployLimits";
+import { DEFAULT_RESERVED_NAMESPACES, reservedNamespaceReason } from "./reservedNamespaces";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "./manifests";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
 import { IDENTITY_BACKENDS, IdentityBackend, usesPodIdentity } from "./trustDocuments";
@@ -70,10 +84,12 @@ const rolePath = z
 const policyArn = z.string().regex(POLICY_ARN, { error: "is not an IAM managed policy ARN (arn:aws:iam::<account-id or aws>:policy/<name>)" });
 const iamRoleArn = z.string().regex(ROLE_ARN, { error: "is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)" });
 
-const tags = z.record(
-    z.string().min(1, { error: "tag keys must not be empty" }).max(128, { error: "tag keys are at most 128 characters" }),
-    z.string().max(256, { error: "tag values are at most 256 characters" }),
-);
+const tags = z.record(z.string(), z.string({ error: "tag values must be strings (quote numbers and booleans in YAML)" })).superRefine((t, ctx) => {
+    for (const [key, value] of Object.entries(t)) {
+        const problem = tagKeyProblem(key) ?? tagValueProblem(key, value);
+        if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+    }
+});
 
 const maxSessionDuration = z
     .number()
@@ -89,8 +105,19 @@ const bucketGrant = z.string().superRefine((grant, ctx) => {
     const slash = grant.indexOf("/");
     const bucket = slash < 0 ? grant : grant.slice(0, slash);
     const prefix = slash < 0 ? "" : grant.slice(slash + 1);
-    if (/[*?]/.test(grant)) {
-        ctx.addIssue({ code: "custom", message: "wildcards are not allowed: list each bucket (or bucket/prefix) the profile needs" });
+    const issue = (message: string) => ctx.addIssue({ code: "custom", message });
+    if (/^s3:\/\//i.test(grant)) {
+        issue(`is a URL: write the bucket and prefix without "s3://" ("${grant.replace(/^s3:\/\//i, "")}")`);
+    } else if (grant.startsWith("/")) {
+        issue(`starts with '/': begin with the bucket name ("${grant.replace(/^\/+/, "")}")`);
+    } else if (slash >= 0 && /\*$/.test(grant) && !/[*?]/.test(grant.slice(0, -1))) {
+        issue(`ends in '*': the grant already covers everything under the prefix, so write it without the wildcard ("${grant.replace(/\/?\*$/, "")}")`);
+    } else if (/[*?]/.test(grant)) {
+        issue("wildcards are not allowed: list each bucket (or bucket/prefix) the profile needs");
+    } else if (slash >= 0 && prefix.split("/").some((part) => part === ".." || part === ".")) {
+        issue("has a '.' or '..' path segment: S3 keys are not paths, so the grant would not cover what it seems to; write the prefix as the objects' keys begin");
+    } else if (slash >= 0 && grant.slice(slash).replace(/\/+$/, "").includes("//")) {
+        issue(`has an empty path segment ('//'): S3 would match keys with a double slash only; write "${bucket}/${prefix.replace(/^\/+/, "").replace(/\/{2,}/g, "/").replace(/\/+$/, "")}"`);
     } else if (!isValidBucketName(bucket)) {
         ctx.addIssue({ code: "custom", message: "is not a valid S3 bucket name: 3-63 characters of lowercase a-z, 0-9, '.' and '-', starting and ending with a letter or digit (optionally followed by /prefix)" });
     } else if (slash >= 0 && prefix.replace(/\/+/g, "") === "") {
@@ -130,16 +157,12 @@ const policyDocument = z
     })
     .strict()
     .superRefine((doc, ctx) => {
-        doc.Statement.forEach((s, i) => {
-            if (grantsIamWriteOnAnyResource(s as PolicyStatement)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["Statement", i],
-                    message: "grants IAM write actions on every resource: name the exact ARNs (IAM writes on Resource \"*\" let the role escalate its own rights)",
-                });
-            }
-        });
+        for (const { statement, risk } of refusedRisks(doc as PolicyDocument)) {
+            ctx.addIssue({ code: "custom", path: ["Statement", statement], message: risk.message });
+        }
     });
+
+const quotaScope = z.enum(QUOTA_SCOPES as [string, ...string[]], { error: `is not a ResourceQuota scope: use one of ${QUOTA_SCOPES.join(", ")}` });
 
 const resourceQuota = z
     .object({
@@ -147,17 +170,28 @@ const resourceQuota = z
             z.string(),
             z.union([z.number().int(), z.string().regex(QUANTITY, { error: "is not a Kubernetes quantity (e.g. \"8\", \"16Gi\", \"500m\")" })]),
         ).optional(),
-        scopes: z.array(z.string()).optional(),
+        scopes: z.array(quotaScope).optional(),
         scopeSelector: z
             .object({
                 matchExpressions: z.array(
-                    z.object({ operator: z.string(), scopeName: z.string(), values: z.array(z.string()).optional() }).strict(),
+                    z.object({
+                        operator: z.enum(QUOTA_SCOPE_OPERATORS as [string, ...string[]], { error: `must be one of ${QUOTA_SCOPE_OPERATORS.join(", ")}` }),
+                        scopeName: quotaScope,
+                        values: z.array(z.string()).optional(),
+                    }).strict(),
                 ).optional(),
             })
             .strict()
             .optional(),
     })
-    .strict();
+    .strict()
+    .superRefine((quota, ctx) => {
+        // What the API server's ResourceQuota validation refuses: the Profile would then never be reconciled.
+        for (const [resource, quantity] of Object.entries(quota.hard ?? {})) {
+            const problem = quotaResourceNameProblem(resource) ?? quotaQuantityProblem(resource, quantity);
+            if (problem) ctx.addIssue({ code: "custom", path: ["hard", resource], message: problem });
+        }
+    });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Entries
@@ -311,6 +345,13 @@ const stackConfigSchema = z
         rolePath: rolePath.default("/"),
         permissionsBoundaryArn: policyArn.optional(),
         identity: identityBackend.default("irsa"),
+        reservedNamespaces: z.array(dnsLabel).default([...DEFAULT_RESERVED_NAMESPACES]),
+        managedPoliciesPerRole: z
+            .number()
+            .int({ error: "must be a whole number" })
+            .min(MANAGED_POLICIES_PER_ROLE_DEFAULT, { error: `must be at least ${MANAGED_POLICIES_PER_ROLE_DEFAULT} (IAM's default quota)` })
+            .max(MANAGED_POLICIES_PER_ROLE_MAX, { error: `must be at most ${MANAGED_POLICIES_PER_ROLE_MAX} (the most IAM raises it to)` })
+            .default(MANAGED_POLICIES_PER_ROLE_DEFAULT),
         tags: tags.default({}),
         profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true }),
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),
@@ -341,11 +382,13 @@ interface Problem {
     message: string;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** `kubeflow-irsa:profiles[417] (geo-lab).serviceAccounts`: an entry of a list is named by its `name` too. */
+function formatPath(path: readonly PropertyKey[], raw: unknown): string {
     let out = CONFIG_NAMESPACE;
     path.forEach((part, i) => {
         if (typeof part === "number") {
-            out += `[${part}]`;
+            const name = i === 1 && (path[0] === "profiles" || path[0] === "rolePairs") ? valueAt(raw, [path[0], part, "name"]) : undefined;
+            out += typeof name === "string" && name !== "" ? `[${part}] (${name})` : `[${part}]`;
         } else {
             out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
         }
@@ -437,14 +480,25 @@ function issueProblems(issue: z.core.$ZodIssue): Problem[] {
     return [{ path: issue.path, message: issue.message }];
 }
 
-/** Thrown for an invalid stack config; `problems` holds one line per problem. */
+/** The stack file when none is named: the project's `stackConfigDir` (Pulumi.yaml). */
+export const DEFAULT_STACK_FILE = "stacks/Pulumi.<stack>.yaml";
+
+/** Thrown for an invalid stack config; `problems` holds one line per problem, `file` the stack file they are in. */
 export class StackConfigError extends Error {
-    constructor(readonly problems: string[]) {
+    constructor(
+        readonly problems: string[],
+        readonly file: string = DEFAULT_STACK_FILE,
+    ) {
         super(
-            `Invalid stack config: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the ${CONFIG_NAMESPACE}: keys of stacks/Pulumi.<stack>.yaml\n` +
+            `Invalid stack config: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the ${CONFIG_NAMESPACE}: keys of ${file}\n` +
                 problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "StackConfigError";
+    }
+
+    /** The same problems, said of the file they were really read from. */
+    inFile(file: string): StackConfigError {
+        return new StackConfigError(this.problems, file);
     }
 }
 
@@ -538,6 +592,8 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
         });
     }
 
+    problems.push(...deployLimitProblems(cfg, resolved));
+
     const create = cfg.cluster.create;
     if (create) {
         for (const key of ["oidcIssuerUrl", "oidcProviderArn", "oidcThumbprints"] as const) {
@@ -555,6 +611,49 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
     if (cfg.oidcProviderArn && cfg.oidcThumbprints) {
         problems.push({ path: ["oidcThumbprints"], message: "has no effect with oidcProviderArn (an adopted provider is not changed): remove one of them" });
     }
+    return problems;
+}
+
+/** The role-pair provider's owner tag on both roles of a pair (components/rolePair/aws.ts OWNER_TAG). */
+const ROLE_PAIR_OWN_TAGS = 1;
+
+/** Namespaces a Profile may not take, and what IAM would refuse at deploy (deployLimits.ts). */
+function deployLimitProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {
+    const problems: Problem[] = [];
+    // Stack tags over the limit are one problem, not one per role.
+    const stackTagProblem = roleTagsProblem(cfg.tags, 0);
+    resolved.forEach((p, i) => {
+        const reason = reservedNamespaceReason(p.name, cfg.profileController.namespace, cfg.reservedNamespaces);
+        if (reason) {
+            problems.push({ path: ["profiles", i, "name"], message: `${reason}: name the profile after a namespace of its own (the Profile makes it, and its service accounts get the role)` });
+        }
+        const ownTags = Object.keys(profileRoleTags({}, p.name)).length;
+        const tagProblem = stackTagProblem ? undefined : roleTagsProblem(p.tags, ownTags);
+        if (tagProblem) problems.push({ path: ["profiles", i, "tags"], message: tagProblem });
+        const description = profileRoleDescription(p.name, p.serviceAccounts, p.identity);
+        if (description.length > IAM_ROLE_DESCRIPTION_MAX_LENGTH) {
+            problems.push({ path: ["profiles", i, "serviceAccounts"], message: `makes the role's description ${description.length} characters (it lists the service accounts), over IAM's ${IAM_ROLE_DESCRIPTION_MAX_LENGTH}: split the profile's workloads over fewer service accounts` });
+        }
+        if (p.policyArns.length > cfg.managedPoliciesPerRole) {
+            problems.push({ path: ["profiles", i, "policyArns"], message: `lists ${p.policyArns.length} managed policies, over the ${cfg.managedPoliciesPerRole} per role of managedPoliciesPerRole (IAM's quota; default ${MANAGED_POLICIES_PER_ROLE_DEFAULT}, raised up to ${MANAGED_POLICIES_PER_ROLE_MAX} on request): merge some into inlinePolicy, or raise the account's quota and managedPoliciesPerRole` });
+        }
+        // The longest partition's ARNs: the size must hold wherever the stack deploys.
+        const inline = [s3AccessPolicy("aws-us-gov", p.s3Buckets), p.inlinePolicy as PolicyDocument | undefined].reduce((n, doc) => n + (doc ? policyLength(doc) : 0), 0);
+        if (inline > ROLE_INLINE_POLICIES_MAX_LENGTH) {
+            problems.push({ path: ["profiles", i, p.inlinePolicy ? "inlinePolicy" : "s3Buckets"], message: `gives the role ${inline} characters of inline policy (s3Buckets' policy and inlinePolicy together), over IAM's ${ROLE_INLINE_POLICIES_MAX_LENGTH} per role: grant whole buckets instead of many prefixes, or move rights into a managed policy (policyArns)` });
+        }
+    });
+    if (stackTagProblem) problems.push({ path: ["tags"], message: stackTagProblem });
+    cfg.rolePairs.forEach((pair, i) => {
+        const tagProblem = stackTagProblem ? undefined : roleTagsProblem({ ...cfg.tags, ...pair.tags }, ROLE_PAIR_OWN_TAGS);
+        if (tagProblem) problems.push({ path: ["rolePairs", i, "tags"], message: tagProblem });
+        if (pair.assetPolicyArns.length > cfg.managedPoliciesPerRole) {
+            problems.push({ path: ["rolePairs", i, "assetPolicyArns"], message: `lists ${pair.assetPolicyArns.length} managed policies, over the ${cfg.managedPoliciesPerRole} per role of managedPoliciesPerRole (IAM's quota; default ${MANAGED_POLICIES_PER_ROLE_DEFAULT}, raised up to ${MANAGED_POLICIES_PER_ROLE_MAX} on request)` });
+        }
+        if (pair.assetPolicy && policyLength(pair.assetPolicy as PolicyDocument) > ROLE_INLINE_POLICIES_MAX_LENGTH) {
+            problems.push({ path: ["rolePairs", i, "assetPolicy"], message: `is ${policyLength(pair.assetPolicy as PolicyDocument)} characters, over IAM's ${ROLE_INLINE_POLICIES_MAX_LENGTH} of inline policy per role: move rights into a managed policy (assetPolicyArns)` });
+        }
+    });
     return problems;
 }
 
@@ -582,18 +681,18 @@ export interface ParsedStackConfig extends StackConfig {
  * Validates the namespace's raw values (`{ clusterName: ..., profiles: [...] }`, already JSON-decoded) and returns
  * the typed config, or throws a StackConfigError listing every problem.
  */
-export function parseStackConfig(raw: Record<string, unknown>): ParsedStackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, file: string = DEFAULT_STACK_FILE): ParsedStackConfig {
     // reportInput: issues carry the value, so a wrong type ("must be a string") is told apart from a missing key.
     const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
         const problems = parsed.error.issues.flatMap(issueProblems);
-        throw new StackConfigError(problems.map((p) => `${formatPath(p.path)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`));
+        throw new StackConfigError(problems.map((p) => `${formatPath(p.path, raw)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`), file);
     }
     const cfg = parsed.data;
     const resolvedProfiles = resolveProfiles(cfg);
     const problems = crossEntryProblems(cfg, resolvedProfiles);
     if (problems.length > 0) {
-        throw new StackConfigError(problems.map((p) => `${formatPath(p.path)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`));
+        throw new StackConfigError(problems.map((p) => `${formatPath(p.path, raw)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`), file);
     }
     return { ...cfg, resolvedProfiles };
 }
@@ -620,7 +719,7 @@ function decodeConfigValue(name: string, text: string): unknown {
         try {
             return JSON.parse(text);
         } catch (err) {
-            throw new StackConfigError([`${formatPath([name])}: is not valid JSON/YAML structure (${(err as Error).message})`]);
+            throw new StackConfigError([`${formatPath([name], undefined)}: is not valid JSON/YAML structure (${(err as Error).message})`]);
         }
     }
     return text;

@@ -6,6 +6,7 @@
  * and it is unit-tested on its own.
  */
 import { createHash } from "crypto";
+import type { IdentityBackend } from "./trustDocuments";
 
 /** IAM's hard limit on a role name. */
 export const ROLE_NAME_MAX_LENGTH = 64;
@@ -27,6 +28,21 @@ export function shortenName(name: string, max: number = ROLE_NAME_MAX_LENGTH): s
 /** The default IAM role name of a profile, as the AWS Kubeflow docs name it: `<profile>-<cluster>-role`. */
 export function profileRoleName(profileName: string, clusterName: string): string {
     return shortenName(`${profileName}-${clusterName}-role`);
+}
+
+const BACKEND_WORDS: Record<IdentityBackend, string> = { irsa: "IRSA", podIdentity: "EKS Pod Identity", "irsa+podIdentity": "IRSA and EKS Pod Identity" };
+
+/** The description of a profile's role (IAM allows 1,000 characters: the config checks it). */
+export function profileRoleDescription(profileName: string, serviceAccounts: readonly string[], identity: IdentityBackend): string {
+    return `Kubeflow profile ${profileName}: assumed by ${serviceAccounts.join(", ")} via ${BACKEND_WORDS[identity]}`;
+}
+
+/** The tag the package adds to each profile's role (and its Pod Identity associations): which profile owns it. */
+export const PROFILE_TAG = "kubeflow-irsa/profile";
+
+/** A profile role's tags: the stack's and the profile's (already merged), and the package's own. */
+export function profileRoleTags(tags: Record<string, string>, profileName: string): Record<string, string> {
+    return { ...tags, [PROFILE_TAG]: profileName };
 }
 
 /** The IAM role name of the Kubeflow profile controller. */

@@ -1,11 +1,11 @@
 /**
- * Permission policies: what a role may do (S3 prefixes, the profile controller's exact roles, assuming one role),
- * and the check that no policy grants IAM writes on every resource.
+ * Permission policies: what a role may do (S3 prefixes, the profile controller's exact roles, assuming one role).
+ * What a policy risks is iamRisk.ts.
  *
  * Pure: nothing here imports Pulumi, so the components, the dynamic provider and the offline preview share it,
  * and it is unit-tested on its own.
  */
-import { PolicyDocument, PolicyStatement, asList, sortedUnique, wildcardMatch } from "./iamDocument";
+import { PolicyDocument, PolicyStatement, sortedUnique } from "./iamDocument";
 
 /** IAM's limit on the summed size of a role's inline policies (characters, whitespace excluded). */
 export const ROLE_INLINE_POLICIES_MAX_LENGTH = 10240;
@@ -108,35 +108,4 @@ export function profileControllerPolicy(managedRoleArns: readonly string[]): Pol
             },
         ],
     };
-}
-
-/** IAM actions that only read; every other `iam:` action changes identities or their rights. */
-const IAM_READ_ONLY_PREFIXES = ["Get", "List", "Simulate", "GenerateCredentialReport", "GenerateServiceLastAccessedDetails", "GenerateOrganizationsAccessReport"];
-/** Representative IAM writes, used to test whether a wildcard action pattern reaches any write. */
-const IAM_WRITE_SAMPLES = [
-    "iam:AttachRolePolicy", "iam:CreateAccessKey", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:CreateUser",
-    "iam:DeleteRole", "iam:PassRole", "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:AddUserToGroup",
-    "iam:SetDefaultPolicyVersion", "iam:TagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateLoginProfile",
-    "iam:DeleteRolePermissionsBoundary", "iam:UploadSSHPublicKey",
-];
-
-/** Whether an action pattern (`iam:*`, `*`, `iam:Put*`, `iam:CreateRole`) covers any IAM write. */
-export function isIamWriteAction(pattern: string): boolean {
-    if (pattern.includes("*") || pattern.includes("?")) {
-        return IAM_WRITE_SAMPLES.some((sample) => wildcardMatch(pattern, sample, true));
-    }
-    const [service, name] = pattern.split(":");
-    return service?.toLowerCase() === "iam" && name !== undefined && !IAM_READ_ONLY_PREFIXES.some((p) => name.startsWith(p));
-}
-
-/** An Allow statement granting some IAM write on every resource (`Resource: "*"` or any `NotResource`). */
-export function grantsIamWriteOnAnyResource(statement: PolicyStatement): boolean {
-    if (statement.Effect !== "Allow") {
-        return false;
-    }
-    const writes = statement.NotAction !== undefined
-        ? !IAM_WRITE_SAMPLES.every((sample) => asList(statement.NotAction).some((p) => wildcardMatch(p, sample, true)))
-        : asList(statement.Action).some(isIamWriteAction);
-    const anyResource = statement.NotResource !== undefined || asList(statement.Resource).some((r) => r === "*" || /^arn:[^:]*:iam::[^:]*:\*$/.test(r));
-    return writes && anyResource;
 }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "./iamDocument";
 import { IdentityBackend, OidcTrustTarget, profileTrustPolicy, usesIrsa, usesPodIdentity } from "./trustDocuments";
 import { s3AccessPolicy } from "./permissionPolicies";
+import { profileRoleDescription, profileRoleTags } from "./names";
 import {
     CONTROLLER_OWNED_SERVICE_ACCOUNTS,
     PLUGIN_ANNOTATED_SERVICE_ACCOUNT,
@@ -68,8 +69,6 @@ export interface ProfileArgs {
  * associations exist and the IRSA plugin and annotations are gone. Objects in the namespace are applied after the
  * Profile, which then waits until the controller has reconciled it (its namespace exists).
  */
-const BACKEND_WORDS: Record<IdentityBackend, string> = { irsa: "IRSA", podIdentity: "EKS Pod Identity", "irsa+podIdentity": "IRSA and EKS Pod Identity" };
-
 export class Profile extends pulumi.ComponentResource {
     /** ARN of the profile's IAM role. */
     public readonly roleArn: pulumi.Output<string>;
@@ -109,13 +108,13 @@ export class Profile extends pulumi.ComponentResource {
             {
                 name: args.roleName,
                 path: args.rolePath,
-                description: `Kubeflow profile ${name}: assumed by ${args.serviceAccounts.join(", ")} via ${BACKEND_WORDS[args.identity]}`,
+                description: profileRoleDescription(name, args.serviceAccounts, args.identity),
                 assumeRolePolicy: trustPolicy,
                 inlinePolicies,
                 managedPolicyArns: [...args.policyArns].sort(),
                 maxSessionDuration: args.maxSessionDuration,
                 permissionsBoundary: args.permissionsBoundaryArn,
-                tags: { ...args.tags, "kubeflow-irsa/profile": name },
+                tags: profileRoleTags(args.tags, name),
             },
             { parent: this },
         );
@@ -166,7 +165,7 @@ export class Profile extends pulumi.ComponentResource {
                         roleArn: role.arn,
                         // The trust matches the session tags: without them no pod could assume the role.
                         disableSessionTags: false,
-                        tags: { ...args.tags, "kubeflow-irsa/profile": name },
+                        tags: profileRoleTags(args.tags, name),
                     },
                     { parent: this },
                 );

@@ -6,10 +6,9 @@
 import { asList, PolicyDocument, policyLength, PolicyStatement } from "../components/iamDocument";
 import { arnAccount, serviceAccountSubject, SUBJECT_PREFIX } from "../components/names";
 import { POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, STS_AUDIENCE } from "../components/trustDocuments";
-import { grantsIamWriteOnAnyResource } from "../components/permissionPolicies";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, subjectProblem } from "../components/trust";
 import type { PodIdentityBinding, RoleView } from "./iam";
-import { standInClusterArn } from "./mocks";
+import { DEFAULT_STANDIN_CLOUD, StandInCloud, standInClusterArn } from "./mocks";
 import { actionMatches, conditionsHold, Decision, statements, UnsupportedConditionError } from "./evaluate";
 
 export { Decision, UnsupportedConditionError };
@@ -123,10 +122,10 @@ function trustsPodIdentity(trust: PolicyDocument): boolean {
  * Pod Identity reach of one role: each association whose request the trust allows is an entry; one the trust refuses
  * gives no credentials; probes (another namespace of the cluster, another cluster of the account) must be refused.
  */
-function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding[]): void {
+function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding[], cloud: StandInCloud): void {
     const bindings: PodIdentityBinding[] = role.associations;
     for (const b of bindings) {
-        if (podIdentityAllowed(role.trust, standInClusterArn(b.clusterName), b.namespace, b.serviceAccount)) {
+        if (podIdentityAllowed(role.trust, standInClusterArn(b.clusterName, cloud), b.namespace, b.serviceAccount)) {
             entry.serviceAccounts.push(`${b.namespace}:${b.serviceAccount}${POD_IDENTITY_SUFFIX}`);
         } else {
             findings.push({ severity: "medium", role: role.name, message: `the Pod Identity association for ${b.namespace}:${b.serviceAccount} in ${b.clusterName} gives no credentials: the trust does not allow it` });
@@ -136,12 +135,12 @@ function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding
     const clusters = [...new Set(bindings.map((b) => b.clusterName))];
     const sample = bindings[0] ?? { clusterName: "kubeflow-irsa-probe", namespace: "kubeflow-irsa-probe", serviceAccount: "default-editor" };
     for (const cluster of clusters.length ? clusters : [sample.clusterName]) {
-        if (podIdentityAllowed(role.trust, standInClusterArn(cluster), "kubeflow-irsa-probe", "any-service-account")) {
+        if (podIdentityAllowed(role.trust, standInClusterArn(cluster, cloud), "kubeflow-irsa-probe", "any-service-account")) {
             entry.serviceAccounts.push(`(any service account of ${cluster})${POD_IDENTITY_SUFFIX}`);
             findings.push({ severity: "high", role: role.name, message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it` });
         }
     }
-    if (podIdentityAllowed(role.trust, standInClusterArn("kubeflow-irsa-probe-cluster"), sample.namespace, sample.serviceAccount)) {
+    if (podIdentityAllowed(role.trust, standInClusterArn("kubeflow-irsa-probe-cluster", cloud), sample.namespace, sample.serviceAccount)) {
         findings.push({ severity: "high", role: role.name, message: "Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it" });
     }
 }
@@ -174,6 +173,8 @@ export interface Finding {
     severity: Severity;
     role: string;
     message: string;
+    /** The risk rule behind a permission finding (components/iamRisk.ts), for tools that filter by rule. */
+    rule?: string;
 }
 
 export interface AccessAnalysis {
@@ -216,10 +217,10 @@ const NEAR_QUOTA = 0.8;
 
 /**
  * Evaluates every role's trust against every subject any trust names (plus a probe no configuration names), and
- * collects findings: trust without `sub` or `aud`, patterns reaching beyond one namespace, IAM writes on any
- * resource, over-broad managed policies, trust policies near the quota.
+ * collects findings: trust without `sub` or `aud`, patterns reaching beyond one namespace, over-broad managed
+ * policies, trust policies near the quota. What the permission policies risk is reach.ts riskFindings.
  */
-export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
+export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_STANDIN_CLOUD): AccessAnalysis {
     const universe = [...new Set(roles.flatMap((r) => subjectsNamed(r.trust)))].sort();
     const findings: Finding[] = [];
     const matrix: AccessEntry[] = [];
@@ -251,7 +252,7 @@ export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
                     }
                 }
             }
-            podIdentityAccess(role, entry, findings);
+            podIdentityAccess(role, entry, findings, cloud);
         } catch (err) {
             if (!(err instanceof UnsupportedConditionError)) throw err;
             findings.push({ severity: "medium", role: role.name, message: `${err.message}: review this trust by hand` });
@@ -272,13 +273,6 @@ export function analyzeAccess(roles: RoleView[]): AccessAnalysis {
             findings.push({ severity: "high", role: role.name, message: `trust policy is ${length} characters, over the default ${DEFAULT_TRUST_POLICY_MAX_LENGTH}-character quota (fine only if the account's quota was raised)` });
         } else if (length >= NEAR_QUOTA * DEFAULT_TRUST_POLICY_MAX_LENGTH) {
             findings.push({ severity: "medium", role: role.name, message: `trust policy is ${length} of ${DEFAULT_TRUST_POLICY_MAX_LENGTH} characters: near the quota` });
-        }
-        for (const [policyName, doc] of Object.entries(role.inlinePolicies)) {
-            statements(doc).forEach((s, i) => {
-                if (grantsIamWriteOnAnyResource(s)) {
-                    findings.push({ severity: "high", role: role.name, message: `policy ${policyName} statement ${s.Sid ?? i} grants IAM writes on Resource "*"` });
-                }
-            });
         }
         for (const arn of role.managedPolicyArns) {
             const name = arn.split("/").pop()!;

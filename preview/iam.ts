@@ -5,7 +5,7 @@
 import { PolicyDocument } from "../components/iamDocument";
 import { roleArn } from "../components/names";
 import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments, subjectParts } from "../components/rolePair/documents";
-import { DeclaredResource, ROLE_PAIR_TYPE, STANDIN_ACCOUNT_ID, STANDIN_PARTITION, standInAssociations } from "./mocks";
+import { DeclaredResource, DEFAULT_STANDIN_CLOUD, ROLE_PAIR_TYPE, StandInCloud, standInAssociations } from "./mocks";
 
 export type RoleKind = "profile" | "profile-controller" | "role-pair-eks" | "role-pair-asset" | "role";
 
@@ -41,7 +41,7 @@ function parse(text: unknown): PolicyDocument {
     return typeof text === "string" ? JSON.parse(text) : (text as PolicyDocument);
 }
 
-export function roleViews(resources: DeclaredResource[]): RoleView[] {
+export function roleViews(resources: DeclaredResource[], cloud: StandInCloud = DEFAULT_STANDIN_CLOUD): RoleView[] {
     // Parents are components; a custom resource may share its parent's name (a Profile CR and its component).
     const typeOf = new Map(resources.filter((r) => !r.custom).map((r) => [r.name, r.type]));
     const associationsOf = new Map<string, PodIdentityBinding[]>();
@@ -55,7 +55,7 @@ export function roleViews(resources: DeclaredResource[]): RoleView[] {
         if (r.type === "aws:iam/role:Role") {
             const name = inputs.name ?? r.name;
             const inline = (inputs.inlinePolicies ?? []) as Array<{ name?: string; policy?: string }>;
-            const arn = roleArn(STANDIN_PARTITION, STANDIN_ACCOUNT_ID, inputs.path ?? "/", name);
+            const arn = roleArn(cloud.partition, cloud.accountId, inputs.path ?? "/", name);
             views.push({
                 name,
                 arn,

@@ -14,10 +14,47 @@ import { irsaSubjects, pairIdentity, rolePairDocuments } from "../components/rol
 /** Type token of the RolePair dynamic resource. */
 export const ROLE_PAIR_TYPE = "pulumi-nodejs:dynamic/kubeflow-irsa:RolePair";
 
-/** The account id every stand-in ARN uses (AWS's documentation account). */
+/** The account id stand-in ARNs use when the stack names none (AWS's documentation account). */
 export const STANDIN_ACCOUNT_ID = "111122223333";
 export const STANDIN_REGION = "us-east-1";
 export const STANDIN_PARTITION = "aws";
+
+/** Where the stand-in cloud is: what the deploy would find, as far as the stack config tells. */
+export interface StandInCloud {
+    accountId: string;
+    region: string;
+    partition: string;
+}
+
+export const DEFAULT_STANDIN_CLOUD: StandInCloud = { accountId: STANDIN_ACCOUNT_ID, region: STANDIN_REGION, partition: STANDIN_PARTITION };
+
+/** The partition of a region (`cn-north-1` -> aws-cn, `us-gov-west-1` -> aws-us-gov). */
+export function partitionOf(region: string): string {
+    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : STANDIN_PARTITION;
+}
+
+function jsonOr<T>(text: string | undefined, fallback: T): T {
+    try {
+        return text === undefined ? fallback : (JSON.parse(text) as T);
+    } catch {
+        return fallback;
+    }
+}
+
+/**
+ * The stand-in cloud of a stack, from its flat config: the region is `aws:region` (else the configured issuer's);
+ * the account is `pipeline.accountId`, else the adopted OIDC provider's, else the first of `aws:allowedAccountIds`.
+ * What the config does not tell keeps the documentation defaults, and the report says the ARNs are stand-ins.
+ */
+export function standInCloudFor(config: Record<string, string>): StandInCloud {
+    const issuerRegion = /oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(config["kubeflow-irsa:oidcIssuerUrl"] ?? config["kubeflow-irsa:oidcProviderArn"] ?? "")?.[1];
+    const region = config["aws:region"] ?? issuerRegion ?? STANDIN_REGION;
+    const pipelineAccount = jsonOr<{ accountId?: unknown }>(config["kubeflow-irsa:pipeline"], {}).accountId;
+    const providerAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(config["kubeflow-irsa:oidcProviderArn"] ?? "")?.[1];
+    const allowed = jsonOr<unknown[]>(config["aws:allowedAccountIds"], [])[0];
+    const accountId = [pipelineAccount, providerAccount, allowed].find((a): a is string => typeof a === "string" && /^\d{12}$/.test(a)) ?? STANDIN_ACCOUNT_ID;
+    return { accountId, region, partition: partitionOf(region) };
+}
 
 /** One resource as the program declared it. */
 export interface DeclaredResource {
@@ -63,18 +100,18 @@ function shortHash(text: string, length: number): string {
 }
 
 /** The issuer a stand-in EKS cluster reports when the config names none. */
-export function standInIssuerUrl(clusterName: string): string {
-    return `https://oidc.eks.${STANDIN_REGION}.amazonaws.com/id/${shortHash(clusterName, 32).toUpperCase()}`;
+export function standInIssuerUrl(clusterName: string, cloud: StandInCloud = DEFAULT_STANDIN_CLOUD): string {
+    return `https://oidc.eks.${cloud.region}.amazonaws.com/id/${shortHash(clusterName, 32).toUpperCase()}`;
 }
 
 /** The ARN of a stand-in EKS cluster (what the lookup reports, and what a created one gets). */
-export function standInClusterArn(clusterName: string): string {
-    return `arn:${STANDIN_PARTITION}:eks:${STANDIN_REGION}:${STANDIN_ACCOUNT_ID}:cluster/${clusterName}`;
+export function standInClusterArn(clusterName: string, cloud: StandInCloud = DEFAULT_STANDIN_CLOUD): string {
+    return `arn:${cloud.partition}:eks:${cloud.region}:${cloud.accountId}:cluster/${clusterName}`;
 }
 
 /** The API endpoint a stand-in EKS cluster reports. */
-export function standInEndpoint(clusterName: string): string {
-    return `https://${shortHash(clusterName, 32).toUpperCase()}.gr7.${STANDIN_REGION}.eks.amazonaws.com`;
+export function standInEndpoint(clusterName: string, cloud: StandInCloud = DEFAULT_STANDIN_CLOUD): string {
+    return `https://${shortHash(clusterName, 32).toUpperCase()}.gr7.${cloud.region}.eks.amazonaws.com`;
 }
 
 /** The CA a stand-in EKS cluster reports (base64 of a PEM-looking placeholder). */
@@ -94,28 +131,29 @@ export function standInAssociations(inputs: { identity?: IdentityBackend; subjec
 }
 
 /** Computed outputs of a resource, by type. Inputs pass through as outputs, as a provider would echo them. */
-function standInState(type: string, name: string, inputs: Record<string, any>, accountId: string): { id: string; state: Record<string, unknown> } {
+function standInState(type: string, name: string, inputs: Record<string, any>, cloud: StandInCloud): { id: string; state: Record<string, unknown> } {
+    const { accountId, partition } = cloud;
     switch (type) {
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? name;
             return {
                 id: roleName,
-                state: { ...inputs, name: roleName, arn: roleArn(STANDIN_PARTITION, accountId, inputs.path ?? "/", roleName), uniqueId: `AROA${shortHash(roleName, 17).toUpperCase()}` },
+                state: { ...inputs, name: roleName, arn: roleArn(partition, accountId, inputs.path ?? "/", roleName), uniqueId: `AROA${shortHash(roleName, 17).toUpperCase()}` },
             };
         }
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-            const arn = `arn:${STANDIN_PARTITION}:iam::${accountId}:oidc-provider/${issuerHostPath(inputs.url)}`;
+            const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${issuerHostPath(inputs.url)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
         case "eks:index:Cluster": {
-            const issuerUrl = standInIssuerUrl(inputs.name);
-            const kubeconfig = execKubeconfig({ clusterName: inputs.name, endpoint: standInEndpoint(inputs.name), certificateAuthorityData: STANDIN_CA_DATA, roleArn: inputs.providerCredentialOpts?.roleArn });
+            const issuerUrl = standInIssuerUrl(inputs.name, cloud);
+            const kubeconfig = execKubeconfig({ clusterName: inputs.name, endpoint: standInEndpoint(inputs.name, cloud), certificateAuthorityData: STANDIN_CA_DATA, roleArn: inputs.providerCredentialOpts?.roleArn });
             return {
                 id: inputs.name,
                 state: {
                     kubeconfig,
                     kubeconfigJson: JSON.stringify(kubeconfig),
-                    oidcProviderArn: `arn:${STANDIN_PARTITION}:iam::${accountId}:oidc-provider/${issuerHostPath(issuerUrl)}`,
+                    oidcProviderArn: `arn:${partition}:iam::${accountId}:oidc-provider/${issuerHostPath(issuerUrl)}`,
                     oidcProviderUrl: issuerUrl,
                     oidcIssuer: issuerHostPath(issuerUrl),
                 },
@@ -154,11 +192,12 @@ export class StandInMocks implements pulumi.runtime.Mocks {
      * @param clusters what each stand-in cluster reports, by cluster name: its issuer (default: a derived one), or
      *   a whole description. The offline preview passes the configured issuer: offline, only the deploy can check
      *   that they agree. The adoption tool passes what it read from EKS, so the plan holds the real kubeconfig.
-     * @param accountId the account of the stand-in ARNs (the adoption tool passes the real one).
+     * @param cloud the account, region and partition of the stand-in ARNs: the stack's (standInCloudFor), or the
+     *   real ones (the adoption tool).
      */
     constructor(
         private readonly clusters: Record<string, string | ClusterDescription> = {},
-        private readonly accountId: string = STANDIN_ACCOUNT_ID,
+        readonly cloud: StandInCloud = DEFAULT_STANDIN_CLOUD,
     ) {}
     private readonly names = new WeakMap<pulumi.Resource, string>();
     private readonly parents = new Map<string, string>();
@@ -179,7 +218,7 @@ export class StandInMocks implements pulumi.runtime.Mocks {
             ...(provider ? { provider } : {}),
             ...(this.dependencies.has(key) ? { dependsOn: this.dependencies.get(key) } : {}),
         });
-        return standInState(args.type, args.name, mapSecrets(args.inputs, (secret) => secret.value) as Record<string, unknown>, this.accountId);
+        return standInState(args.type, args.name, mapSecrets(args.inputs, (secret) => secret.value) as Record<string, unknown>, this.cloud);
     }
 
     /** Tokens of the invokes the program made, in order. */
@@ -188,19 +227,25 @@ export class StandInMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         this.calls.push(args.token);
         switch (args.token) {
-            case "aws:index/getPartition:getPartition":
-                return { id: STANDIN_PARTITION, partition: STANDIN_PARTITION, dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-            case "aws:index/getRegion:getRegion":
-                return { id: STANDIN_REGION, name: STANDIN_REGION, region: STANDIN_REGION, endpoint: `ec2.${STANDIN_REGION}.amazonaws.com`, description: "stand-in" };
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { id: this.accountId, accountId: this.accountId, arn: `arn:aws:iam::${this.accountId}:user/preview`, userId: "AIDAPREVIEW" };
+            case "aws:index/getPartition:getPartition": {
+                const { partition } = this.cloud;
+                return { id: partition, partition, dnsSuffix: partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+            }
+            case "aws:index/getRegion:getRegion": {
+                const { region } = this.cloud;
+                return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: "stand-in" };
+            }
+            case "aws:index/getCallerIdentity:getCallerIdentity": {
+                const { accountId, partition } = this.cloud;
+                return { id: accountId, accountId, arn: `arn:${partition}:iam::${accountId}:user/preview`, userId: "AIDAPREVIEW" };
+            }
             case "aws:eks/getCluster:getCluster": {
                 const name: string = args.inputs.name;
                 const known = this.clusters[name];
                 const cluster: ClusterDescription =
                     typeof known === "object"
                         ? known
-                        : { issuerUrl: known ?? standInIssuerUrl(name), arn: standInClusterArn(name), endpoint: standInEndpoint(name), certificateAuthorityData: STANDIN_CA_DATA };
+                        : { issuerUrl: known ?? standInIssuerUrl(name, this.cloud), arn: standInClusterArn(name, this.cloud), endpoint: standInEndpoint(name, this.cloud), certificateAuthorityData: STANDIN_CA_DATA };
                 return {
                     id: name,
                     name,

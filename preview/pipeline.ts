@@ -6,22 +6,22 @@ import { namespaceValues, parseStackConfig } from "../components/config";
 import { issuerHostPath, issuerHostPathFromProviderArn, roleArn } from "../components/names";
 import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";
 import { usesPodIdentity } from "../components/trustDocuments";
-import { STANDIN_ACCOUNT_ID, STANDIN_PARTITION } from "./mocks";
+import { standInCloudFor } from "./mocks";
 import { StackFileConfig } from "./stackFile";
 
 export function pipelineRolesFor(stack: string, file: StackFileConfig): PipelineRoles | undefined {
     const cfg = parseStackConfig(namespaceValues(file.config));
     if (!cfg.pipeline) return undefined;
-    const accountId = cfg.pipeline.accountId ?? STANDIN_ACCOUNT_ID;
+    const { accountId, partition } = standInCloudFor(file.config);
     const issuer = cfg.oidcIssuerUrl ? issuerHostPath(cfg.oidcIssuerUrl) : cfg.oidcProviderArn ? issuerHostPathFromProviderArn(cfg.oidcProviderArn) : undefined;
     return pipelineRoles({
-        partition: STANDIN_PARTITION,
+        partition,
         accountId,
         repository: cfg.pipeline.repository,
         environment: cfg.pipeline.environment ?? stack,
         clusterName: cfg.clusterName,
         rolePath: cfg.rolePath,
-        otherRoleArns: cfg.rolePairs.map((pair) => roleArn(STANDIN_PARTITION, accountId, pair.path, pair.eksRoleName)),
+        otherRoleArns: cfg.rolePairs.map((pair) => roleArn(partition, accountId, pair.path, pair.eksRoleName)),
         oidcIssuerHostPath: issuer,
         adoptedOidcProviderArn: cfg.oidcProviderArn,
         // A stack-wide boundary applies to every profile and the controller; per-profile ones may replace it.

@@ -4,10 +4,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DeclaredResource } from "./mocks";
+import { DeclaredResource, DEFAULT_STANDIN_CLOUD, StandInCloud } from "./mocks";
 
 export interface Plan {
     stack: string;
+    /** The account, region and partition of the stand-in ARNs (the stack's where its config tells them). */
+    cloud: StandInCloud;
     resources: DeclaredResource[];
 }
 
@@ -38,7 +40,7 @@ export function stableValue(value: unknown): unknown {
     return value;
 }
 
-export function buildPlan(stack: string, resources: DeclaredResource[]): Plan {
+export function buildPlan(stack: string, resources: DeclaredResource[], cloud: StandInCloud = DEFAULT_STANDIN_CLOUD): Plan {
     const sorted = [...resources]
         .filter((r) => r.type !== "pulumi:pulumi:Stack")
         .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))
@@ -50,7 +52,7 @@ export function buildPlan(stack: string, resources: DeclaredResource[]): Plan {
             custom: r.custom,
             inputs: stableValue(r.inputs) as Record<string, unknown>,
         }));
-    return { stack, resources: sorted };
+    return { stack, cloud, resources: sorted };
 }
 
 export function readPlan(dir: string): Plan {
@@ -58,5 +60,7 @@ export function readPlan(dir: string): Plan {
     if (!fs.existsSync(file)) {
         throw new Error(`no plan.json in ${dir}: pass an earlier output directory (out/<stack>) or a git ref`);
     }
-    return JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
+    // Plans written before they recorded the stand-in cloud used the defaults.
+    const plan = JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
+    return { ...plan, cloud: plan.cloud ?? DEFAULT_STANDIN_CLOUD };
 }

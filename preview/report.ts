@@ -5,6 +5,7 @@ import type { ClusterTargetView } from "./cluster";
 import { PlanChanges, hasChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
+import { DEFAULT_STANDIN_CLOUD, STANDIN_ACCOUNT_ID } from "./mocks";
 import { Reach, reachLine, WORD_ORDER } from "./reach";
 
 export interface ProfileRow {
@@ -161,6 +162,13 @@ function clusterLine(cluster: ClusterTargetView | undefined, plan: Plan): string
     return [`Kubernetes objects (${objects}) go to cluster **\`${cluster.name}\`**${where ? ` (${where})` : ""} only: ${cluster.source}.`, ""];
 }
 
+/** Which account and region the offline ARNs name: the stack's where its config tells them, else stand-ins. */
+function cloudLine(plan: Plan): string {
+    const { accountId, region } = plan.cloud ?? DEFAULT_STANDIN_CLOUD;
+    const account = accountId === STANDIN_ACCOUNT_ID ? `the stand-in account ${accountId} (the config names none: set pipeline.accountId)` : `account ${accountId}`;
+    return `Offline: ARNs use ${account} and region ${region}.`;
+}
+
 function headerAndVerdict(input: ReportInput, limit: number): string[] {
     const { plan, roles, access, changes } = input;
     const high = access.findings.filter((f) => f.severity === "high").length;
@@ -169,7 +177,7 @@ function headerAndVerdict(input: ReportInput, limit: number): string[] {
     return [
         `# kubeflow-irsa preview: stack \`${plan.stack}\``,
         "",
-        `${plan.resources.length} resources, ${roles.length} IAM roles, ${access.findings.length} findings (${high} high). Offline: ARNs use the stand-in account 111122223333.`,
+        `${plan.resources.length} resources, ${roles.length} IAM roles, ${access.findings.length} findings (${high} high). ${cloudLine(plan)}`,
         "",
         ...clusterLine(input.cluster, plan),
         ...(changes ? [renderChanges(changes.changes, changes.against, limit)] : []),

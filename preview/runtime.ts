@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { CONFIG_NAMESPACE } from "../components/config";
 import { issuerHostPathFromProviderArn } from "../components/names";
-import { DeclaredResource, StandInMocks } from "./mocks";
+import { DeclaredResource, StandInCloud, standInCloudFor, StandInMocks } from "./mocks";
 
 export const PROJECT_NAME = "kubeflow-irsa";
 /** The program's entry module, resolved relative to this file so it works from sources and from `dist/`. */
@@ -14,6 +14,8 @@ export const PROGRAM_PATH = path.resolve(__dirname, "..", "index");
 
 export interface ProgramRun {
     resources: DeclaredResource[];
+    /** The account, region and partition the stand-ins answered with. */
+    cloud: StandInCloud;
     outputs: Record<string, unknown>;
 }
 
@@ -53,7 +55,7 @@ export function configuredIssuers(config: Record<string, string>): Record<string
  */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const programPath = require.resolve(options.programPath ?? PROGRAM_PATH);
-    const mocks = options.mocks ?? new StandInMocks(configuredIssuers(options.config));
+    const mocks = options.mocks ?? new StandInMocks(configuredIssuers(options.config), standInCloudFor(options.config));
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
     await pulumi.runtime.setMocks(mocks, PROJECT_NAME, options.stack, true);
     // The program runs at module load: drop any earlier load so each run declares its resources afresh.
@@ -67,7 +69,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
             return typeof exported === "function" ? await exported() : { ...exported };
         });
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-        return { resources: mocks.resources, outputs: outputs ?? {} };
+        return { resources: mocks.resources, cloud: mocks.cloud, outputs: outputs ?? {} };
     } finally {
         restoreDebugAids();
     }

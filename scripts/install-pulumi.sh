@@ -3,7 +3,9 @@
 # With --no-build it only looks (steps 1 and 2) and exits 1 when there is none.
 #
 # 1. A `pulumi` already on PATH at the pinned major.minor or newer (a normal Pulumi install) is used as is.
-# 2. Else a CLI built earlier into .tools/pulumi/ at the pinned version is reused.
+# 2. Else a CLI built earlier at the pinned version into the per-user cache outside the clone
+#    (${KUBEFLOW_IRSA_CACHE:-${XDG_CACHE_HOME:-~/.cache}/kubeflow-irsa}/pulumi-<version>/) is reused: a second clone,
+#    or CI's fresh clone on the same machine, builds nothing.
 # 3. Else the CLI is built from source via the Go module proxy (no prebuilt binary can be downloaded on every
 #    machine this project runs on). `go install ...@version` refuses the pkg module because its go.mod has a
 #    relative `replace github.com/pulumi/pulumi/sdk/v3 => ../sdk`, so the module is downloaded, copied somewhere
@@ -16,7 +18,8 @@ cd "$(dirname "$0")/.."
 
 PINNED="${PULUMI_CLI_VERSION:-v3.274.1}"
 MIN_MINOR=270 # the @pulumi/pulumi SDK in package.json is 3.270+: an older engine may lack what it sends
-TARGET_DIR="$PWD/.tools/pulumi"
+CACHE="${KUBEFLOW_IRSA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeflow-irsa}"
+TARGET_DIR="$CACHE/pulumi-$PINNED"
 
 compatible() { # $1 = version string like v3.274.1 or 3.274.1
     local v="${1#v}" major minor

@@ -142,7 +142,7 @@ describe("trust evaluator vs IAM simulator", () => {
         expect(messages).to.include(`high open: trust has no effective sub condition: any service account of ${HOST1} can assume it`);
         expect(messages).to.include("high broad: sub pattern system:serviceaccount:* matches beyond one namespace");
         expect(messages).to.include("high broad: attaches AdministratorAccess");
-        expect(messages).to.include('high broad: policy p statement 0 grants IAM writes on Resource "*"');
+        // What the permission policies risk (iam:PassRole on *) is reach.ts riskFindings, tested in reach.test.ts.
         expect(messages.filter((m) => m.includes(" exact:"))).to.deep.equal([]);
     });
 

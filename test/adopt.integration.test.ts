@@ -161,7 +161,10 @@ describe("npm run adopt against moto @integration", function () {
             "role alice-kf-prod-role keeps arn:aws:iam::aws:policy/AmazonS3FullAccess: replace it with s3Buckets once its buckets are known",
             "role eksctl-kf-prod-addon-iamserviceaccount-kube-Role1-1A2B3C4D5E6F belongs to a CloudFormation stack (eksctl made it): `eksctl delete iamserviceaccount` or deleting that stack deletes the role from under this one. Set DeletionPolicy: Retain on it in that stack before removing the stack, or leave the stack alone.",
         ]);
-        expect(preview.access.findings.filter((f) => f.severity === "high").map((f) => `${f.role} ${f.message}`)).to.deep.equal(["alice-kf-prod-role attaches AmazonS3FullAccess"]);
+        expect(preview.access.findings.filter((f) => f.severity === "high").map((f) => `${f.role} ${f.message}`)).to.deep.equal([
+            "alice-kf-prod-role allows data actions (s3:GetObject, s3:GetObjectVersion, s3:PutObject, s3:DeleteObject and 2 more) on *: every bucket, table, key, secret or parameter of that kind in the account, other profiles' data included; name the exact resources (through managed policy AmazonS3FullAccess)",
+            "alice-kf-prod-role attaches AmazonS3FullAccess",
+        ]);
     });
 
     it("carries over paths, sessions, tags, quotas, managed policies and statements it cannot read back", async () => {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { policyLength } from "../components/iamDocument";
 import { issuerHostPath, issuerHostPathFromProviderArn, profileRoleName, shortenName } from "../components/names";
 import { webIdentityTrustPolicy } from "../components/trustDocuments";
-import { grantsIamWriteOnAnyResource, profileControllerPolicy, s3AccessPolicy } from "../components/permissionPolicies";
+import { profileControllerPolicy, s3AccessPolicy } from "../components/permissionPolicies";
+import { refusedRisks } from "../components/iamRisk";
 import { profileManifest, profileReadyAnnotations, serviceAccountManifest } from "../components/manifests";
 import { execKubeconfig, getTokenArgs } from "../components/kubeconfig";
 import { issuerDisagreements } from "../components/existingCluster";
@@ -194,21 +195,26 @@ describe("policy builders", () => {
         });
     });
 
-    describe("grantsIamWriteOnAnyResource", () => {
+    describe("IAM writes on a wildcard (refusedRisks: what the config refuses)", () => {
         const cases: Array<[string, object, boolean]> = [
             ["the upstream controller policy", { Effect: "Allow", Action: ["iam:GetRole", "iam:UpdateAssumeRolePolicy"], Resource: "*" }, true],
             ["iam:* on *", { Effect: "Allow", Action: "iam:*", Resource: "*" }, true],
             ["* on *", { Effect: "Allow", Action: "*", Resource: "*" }, true],
             ["iam:Put* on arn:aws:iam::*:*", { Effect: "Allow", Action: "iam:Put*", Resource: "arn:aws:iam::123456789012:*" }, true],
+            ["PassRole and AttachRolePolicy on every role of the account", { Effect: "Allow", Action: ["iam:PassRole", "iam:AttachRolePolicy"], Resource: "arn:aws:iam::123456789012:role/*" }, true],
+            ["iam:* on every role of every account", { Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::*:role/*" }, true],
+            ["a ? in the role name", { Effect: "Allow", Action: "iam:TagRole", Resource: "arn:aws:iam::1:role/team-?" }, true],
             ["NotResource", { Effect: "Allow", Action: "iam:PassRole", NotResource: "arn:aws:iam::1:role/x" }, true],
+            ["NotAction that leaves IAM in", { Effect: "Allow", NotAction: "s3:*", Resource: "*" }, true],
+            ["NotAction that takes IAM out", { Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }, false],
             ["iam reads on *", { Effect: "Allow", Action: ["iam:GetRole", "iam:List*"], Resource: "*" }, false],
             ["writes on exact ARNs", { Effect: "Allow", Action: "iam:UpdateAssumeRolePolicy", Resource: "arn:aws:iam::1:role/x" }, false],
             ["Deny", { Effect: "Deny", Action: "iam:*", Resource: "*" }, false],
             ["s3 on *", { Effect: "Allow", Action: "s3:*", Resource: "*" }, false],
         ];
         for (const [label, statement, expected] of cases) {
-            it(`${expected ? "flags" : "passes"} ${label}`, () => {
-                expect(grantsIamWriteOnAnyResource(statement as never)).to.equal(expected);
+            it(`${expected ? "refuses" : "passes"} ${label}`, () => {
+                expect(refusedRisks({ Version: "2012-10-17", Statement: [statement as never] }).length > 0).to.equal(expected);
             });
         }
     });

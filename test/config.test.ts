@@ -69,25 +69,25 @@ describe("stack config", () => {
     it("names a missing owner with the entry index", () => {
         const raw = validConfig();
         delete raw.profiles[1].owner;
-        expectProblem(raw, "kubeflow-irsa:profiles[1].owner", /missing is required/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).owner", /missing is required/);
     });
 
     it("rejects a profile name that is not a DNS-1123 label, quoting the value", () => {
         const raw = validConfig();
         raw.profiles[1].name = "Team_B";
-        expectProblem(raw, "kubeflow-irsa:profiles[1].name", /"Team_B" is not a DNS-1123 label: use lowercase/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (Team_B).name", /"Team_B" is not a DNS-1123 label: use lowercase/);
     });
 
     it("rejects duplicate profile names", () => {
         const raw = validConfig();
         raw.profiles[1].name = "team-a";
-        expectProblem(raw, "kubeflow-irsa:profiles[1].name", /duplicates profiles\[0\]\.name/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-a).name", /duplicates profiles\[0\]\.name/);
     });
 
     it("rejects two profiles whose role names collide (override against a default)", () => {
         const raw = validConfig();
         raw.profiles[1].roleName = "team-a-kf-dev-role";
-        expectProblem(raw, "kubeflow-irsa:profiles[1].roleName", /already used by profiles\[0\].*set a distinct roleName/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).roleName", /already used by profiles\[0\].*set a distinct roleName/);
     });
 
     it("rejects role names that collide after shortening", () => {
@@ -96,7 +96,7 @@ describe("stack config", () => {
         raw.profiles = [{ name: "team-a", owner: "x" }, { name: "team-b", owner: "y" }];
         const cfg = parseStackConfig(raw);
         raw.profiles[1].roleName = cfg.resolvedProfiles[0].roleName;
-        expectProblem(raw, "kubeflow-irsa:profiles[1].roleName", /already used by profiles\[0\]/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).roleName", /already used by profiles\[0\]/);
         expect(cfg.resolvedProfiles[0].roleName).to.have.length(64);
     });
 
@@ -105,8 +105,8 @@ describe("stack config", () => {
         raw.profiles[0].roleName = "r".repeat(65);
         raw.profiles[1].roleName = "bad name!";
         const problems = problemsOf(raw).join("\n");
-        expect(problems).to.match(/profiles\[0\]\.roleName: "r{65}" is longer than IAM's 64-character limit/);
-        expect(problems).to.match(/profiles\[1\]\.roleName: "bad name!" has characters IAM does not allow/);
+        expect(problems).to.match(/profiles\[0\] \(team-a\)\.roleName: "r{65}" is longer than IAM's 64-character limit/);
+        expect(problems).to.match(/profiles\[1\] \(team-b\)\.roleName: "bad name!" has characters IAM does not allow/);
     });
 
     it("rejects malformed ARNs", () => {
@@ -115,7 +115,7 @@ describe("stack config", () => {
         raw.permissionsBoundaryArn = "arn:aws:iam::123:policy/x";
         raw.oidcProviderArn = "arn:aws:iam::111122223333:role/not-a-provider";
         const problems = problemsOf(raw).join("\n");
-        expect(problems).to.match(/profiles\[0\]\.policyArns\[1\]: "AmazonS3FullAccess" is not an IAM managed policy ARN/);
+        expect(problems).to.match(/profiles\[0\] \(team-a\)\.policyArns\[1\]: "AmazonS3FullAccess" is not an IAM managed policy ARN/);
         expect(problems).to.match(/kubeflow-irsa:permissionsBoundaryArn: ".*" is not an IAM managed policy ARN/);
         expect(problems).to.match(/kubeflow-irsa:oidcProviderArn: ".*" is not an IAM OIDC provider ARN/);
     });
@@ -137,7 +137,7 @@ describe("stack config", () => {
         raw.profiles[1].anotateOnly = true;
         raw.clustername = "x";
         const problems = problemsOf(raw).join("\n");
-        expect(problems).to.match(/kubeflow-irsa:profiles\[1\]\.anotateOnly: true is not a known key \(did you mean "annotateOnly"\?\)/);
+        expect(problems).to.match(/kubeflow-irsa:profiles\[1\] \(team-b\)\.anotateOnly: true is not a known key \(did you mean "annotateOnly"\?\)/);
         expect(problems).to.match(/kubeflow-irsa:clustername: "x" is not a known key \(did you mean "clusterName"\?\)/);
     });
 
@@ -148,14 +148,14 @@ describe("stack config", () => {
         raw.profiles[1].maxSessionDuration = 60;
         const problems = problemsOf(raw);
         expect(problems).to.have.length(3);
-        expect(problems[1]).to.match(/profiles\[1\]\.ownerKind: "Team" must be "User" or "Group"/);
+        expect(problems[1]).to.match(/profiles\[1\] \(team-b\)\.ownerKind: "Team" must be "User" or "Group"/);
         expect(problems[2]).to.match(/maxSessionDuration: 60 must be at least 3600/);
     });
 
     it("rejects an inline policy that grants IAM writes on every resource", () => {
         const raw = validConfig();
         raw.profiles[0].inlinePolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:GetRole", "iam:UpdateAssumeRolePolicy"], Resource: "*" }] };
-        expectProblem(raw, "kubeflow-irsa:profiles[0].inlinePolicy.Statement[0]", /grants IAM write actions on every resource/);
+        expectProblem(raw, "kubeflow-irsa:profiles[0] (team-a).inlinePolicy.Statement[0]", /allows IAM writes \(iam:UpdateAssumeRolePolicy\) on \*, a wildcard: name the exact role or policy ARNs/);
     });
 
     it("rejects an empty service account list and a bad quota quantity", () => {
@@ -176,7 +176,7 @@ describe("stack config", () => {
     it("rejects service accounts besides default-editor on a profile the controller manages (annotateOnly: false)", () => {
         const raw = validConfig();
         raw.profiles[1].serviceAccounts = ["default-editor", "nlp-batch"];
-        expectProblem(raw, "kubeflow-irsa:profiles[1].serviceAccounts", /\["default-editor","nlp-batch"\] lists nlp-batch besides default-editor, but annotateOnly is false: the profile controller would rewrite the role's trust to default-editor alone and cut them off; set annotateOnly: true/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).serviceAccounts", /\["default-editor","nlp-batch"\] lists nlp-batch besides default-editor, but annotateOnly is false: the profile controller would rewrite the role's trust to default-editor alone and cut them off; set annotateOnly: true/);
         raw.profiles[1].annotateOnly = true;
         expect(() => parseStackConfig(raw)).to.not.throw();
         raw.profiles[1] = { ...raw.profiles[1], annotateOnly: false, serviceAccounts: ["default-editor"] };

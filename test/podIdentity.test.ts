@@ -12,7 +12,7 @@ import { PROFILE_CR, ROLE, SA_PATCH, byType, one, runWith } from "./helpers/prog
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/5C3A0B8E2D1F4A6B9C7E8D0F1A2B3C4D";
 const HOST = ISSUER.replace("https://", "");
-const CLUSTER_ARN = `arn:aws:eks:us-east-1:${STANDIN_ACCOUNT_ID}:cluster/kf-dev`;
+const CLUSTER_ARN = `arn:aws:eks:us-west-2:${STANDIN_ACCOUNT_ID}:cluster/kf-dev`; // the region of the issuer: the stand-ins follow the stack
 const ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const json = (text: unknown) => JSON.parse(text as string);
@@ -76,7 +76,7 @@ describe("EKS Pod Identity for profiles and role pairs", () => {
         it("names a wrong backend and annotateOnly: false on a profile that is not IRSA alone", () => {
             expect(problemsOf({ ...base, identity: "pod-identity", profiles: [] })[0]).to.match(/^kubeflow-irsa:identity: "pod-identity" must be "irsa", "podIdentity" or "irsa\+podIdentity"/);
             expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "podIdentity", annotateOnly: false }] })).to.deep.equal([
-                "kubeflow-irsa:profiles[0].annotateOnly: false is false, but the profile's identity is podIdentity: off irsa the Profile carries no IAM plugin, so the controller manages nothing; remove annotateOnly",
+                "kubeflow-irsa:profiles[0] (a).annotateOnly: false is false, but the profile's identity is podIdentity: off irsa the Profile carries no IAM plugin, so the controller manages nothing; remove annotateOnly",
             ]);
             expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "irsa+podIdentity", annotateOnly: false }] })[0]).to.match(/identity is irsa\+podIdentity: off irsa the Profile carries no IAM plugin/);
         });
@@ -192,9 +192,9 @@ describe("EKS Pod Identity for profiles and role pairs", () => {
                 rolePairs: [{ ...pair, identity: "podIdentity", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"], externalId: "kf-dev-customer-read" }],
             });
             expect(problems).to.deep.equal([
-                'kubeflow-irsa:rolePairs[0].subjectMatch: "StringLike" must be StringEquals on podIdentity: a Pod Identity association names one concrete service account, no patterns',
-                'kubeflow-irsa:rolePairs[0].subjects[0]: "system:serviceaccount:domino-compute:run-*" is not a concrete system:serviceaccount:<namespace>:<name>: on podIdentity each subject becomes one Pod Identity association, so patterns are not possible',
-                'kubeflow-irsa:rolePairs[0].externalId: "kf-dev-customer-read" has no effect on podIdentity (EKS generates an external id per association): remove it, or keep irsa+podIdentity while IRSA pods still use it',
+                'kubeflow-irsa:rolePairs[0] (customer-read).subjectMatch: "StringLike" must be StringEquals on podIdentity: a Pod Identity association names one concrete service account, no patterns',
+                'kubeflow-irsa:rolePairs[0] (customer-read).subjects[0]: "system:serviceaccount:domino-compute:run-*" is not a concrete system:serviceaccount:<namespace>:<name>: on podIdentity each subject becomes one Pod Identity association, so patterns are not possible',
+                'kubeflow-irsa:rolePairs[0] (customer-read).externalId: "kf-dev-customer-read" has no effect on podIdentity (EKS generates an external id per association): remove it, or keep irsa+podIdentity while IRSA pods still use it',
             ]);
             // The stack's identity applies to pairs too, and a pair may keep IRSA.
             expect(problemsOf({ clusterName: "kf-dev", identity: "podIdentity", profiles: [], rolePairs: [{ ...pair, identity: "irsa", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"] }] })).to.deep.equal([]);

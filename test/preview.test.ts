@@ -204,6 +204,23 @@ describe("offline preview", function () {
         }
     });
 
+    it("writes the ARNs the deploy would: the stack's region and configured account, not the documentation stand-ins", async () => {
+        const stacksDir = editedStacks((c) => {
+            c["kubeflow-irsa:profiles"][0].identity = "podIdentity";
+            c["kubeflow-irsa:pipeline"].accountId = "444455556666";
+        });
+        const result = await runPreview({ stack: "dev", stacksDir, outDir: tempDir("kfirsa-cloud-"), log: quiet });
+        expect(result.plan.cloud).to.deep.equal({ accountId: "444455556666", region: "us-west-2", partition: "aws" });
+        const role = JSON.parse(fs.readFileSync(path.join(result.outDir, "iam", "team-vision-kf-dev-role.json"), "utf8"));
+        expect(role.arn).to.equal("arn:aws:iam::444455556666:role/kubeflow/team-vision-kf-dev-role");
+        const pods = role.trustPolicy.Statement.find((s: { Sid?: string }) => s.Sid === "PodIdentity");
+        expect(pods.Condition.StringEquals["aws:RequestTag/eks-cluster-arn"]).to.equal("arn:aws:eks:us-west-2:444455556666:cluster/kf-dev");
+        expect(pods.Condition.StringEquals["aws:SourceAccount"]).to.equal("444455556666");
+        // The analysis evaluates the same ARNs: the associations give credentials, so no finding says otherwise.
+        expect(result.access.findings.filter((f) => /gives no credentials/.test(f.message))).to.deep.equal([]);
+        expect(fs.readFileSync(path.join(result.outDir, "report.md"), "utf8")).to.contain("Offline: ARNs use account 444455556666 and region us-west-2.");
+    });
+
     describe("command line", () => {
         before(() => execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]));
 
@@ -218,7 +235,7 @@ describe("offline preview", function () {
             const stacksDir = editedStacks((c) => (c["kubeflow-irsa:profiles"][1].anotateOnly = false));
             const r = cli(["--stack", "dev", "--stacks-dir", stacksDir, "--out", tempDir("kfirsa-cli-")]);
             expect(r.status).to.equal(1);
-            expect(r.stderr).to.contain('kubeflow-irsa:profiles[1].anotateOnly: false is not a known key (did you mean "annotateOnly"?)');
+            expect(r.stderr).to.contain('kubeflow-irsa:profiles[1] (team-nlp).anotateOnly: false is not a known key (did you mean "annotateOnly"?)');
         });
 
         it("exits 2 on a high-severity finding unless --allow-findings, and reports it in JSON", () => {
@@ -230,6 +247,33 @@ describe("offline preview", function () {
             expect(out.findings).to.deep.include({ severity: "high", role: "team-vision-kf-dev-role", message: "attaches AmazonS3FullAccess" });
             expect(cli(["--stack", "dev", "--stacks-dir", stacksDir, "--out", tempDir("kfirsa-cli-"), "--allow-findings"]).status).to.equal(0);
         });
+
+        it("names the stack file it read, wherever it is", () => {
+            const stacksDir = editedStacks((c) => (c["kubeflow-irsa:profiles"][0].name = "kube-system"));
+            const r = cli(["--stack", "dev", "--stacks-dir", stacksDir, "--out", tempDir("kfirsa-cli-")]);
+            expect(r.status).to.equal(1);
+            expect(r.stderr).to.contain(`keys of ${path.relative(PROJECT_ROOT, path.join(stacksDir, "Pulumi.dev.yaml"))}\n`);
+            expect(r.stderr).to.contain('kubeflow-irsa:profiles[0] (kube-system).name: "kube-system" is a namespace of Kubernetes itself');
+        });
+
+        // The seven stack files of the bad-input issue: each refused, or failing the preview with a high finding.
+        const policy = (Action: string | string[], Resource: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource }] });
+        const risky: Array<[string, (profile: Record<string, any>) => void, 1 | 2, RegExp]> = [
+            ["a profile named kubeflow", (p) => (p.name = "kubeflow"), 1, /profiles\[0\] \(kubeflow\)\.name: "kubeflow" is the profile controller's namespace/],
+            ["PassRole + AttachRolePolicy on role/*", (p) => (p.inlinePolicy = policy(["iam:PassRole", "iam:AttachRolePolicy"], "arn:aws:iam::111122223333:role/*")), 1, /\(team-vision\)\.inlinePolicy\.Statement\[0\]: .* allows IAM writes \(iam:PassRole, iam:AttachRolePolicy\)/],
+            ["iam:* on any account's roles", (p) => (p.inlinePolicy = policy("iam:*", "arn:aws:iam::*:role/*")), 1, /allows IAM writes .* on arn:aws:iam::\*:role\/\*, a wildcard/],
+            ["sts:AssumeRole on *", (p) => (p.inlinePolicy = policy("sts:AssumeRole", "*")), 2, /HIGH team-vision-kf-dev-role: allows sts:AssumeRole on \*: the pods may assume any role/],
+            ["s3:* on *", (p) => (p.inlinePolicy = policy("s3:*", "*")), 2, /HIGH team-vision-kf-dev-role: allows data actions \(s3:GetObject, .*\) on \*/],
+            ["52 tags", (p) => (p.tags = Object.fromEntries(Array.from({ length: 52 }, (_, i) => [`k${i}`, "v"]))), 1, /\(team-vision\)\.tags: .* gives the role 55 tags .* over IAM's 50 per role/],
+            ["a negative cpu quota", (p) => (p.resourceQuota = { hard: { cpu: "-5" } }), 1, /\(team-vision\)\.resourceQuota\.hard\.cpu: "-5" is negative/],
+        ];
+        for (const [label, edit, status, message] of risky) {
+            it(`refuses or fails on ${label}`, () => {
+                const r = cli(["--stack", "dev", "--stacks-dir", editedStacks((c) => edit(c["kubeflow-irsa:profiles"][0])), "--out", tempDir("kfirsa-cli-")]);
+                expect(r.status, r.stdout + r.stderr).to.equal(status);
+                expect(status === 1 ? r.stderr : r.stdout).to.match(message);
+            });
+        }
 
         it("exits 64 on bad usage", () => {
             const r = cli(["--stak", "dev"]);

@@ -154,7 +154,7 @@ describe("program (index.ts under mocks)", function () {
         } catch (err) {
             error = err as Error;
         }
-        expect(error?.message).to.match(/kubeflow-irsa:profiles\[0\]\.name: "Bad_Name" is not a DNS-1123 label/);
+        expect(error?.message).to.match(/kubeflow-irsa:profiles\[0\] \(Bad_Name\)\.name: "Bad_Name" is not a DNS-1123 label/);
         expect(mocks.resources.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack")).to.deep.equal([]);
     });
 

@@ -52,11 +52,11 @@ describe("config -> RolePair wiring (mocks)", () => {
 
     it("rejects a pair config error before declaring anything", async () => {
         const err = await runWith({ ...base, rolePairs: [{ ...pair, subjectMatch: "StringEquals", eksRoleName: "kf-kf-profile-controller" }] }).then(() => undefined, (e: Error) => e);
-        expect(err?.message).to.match(/rolePairs\[0\]\.subjects\[0\]: "system:serviceaccount:domino-compute:run-\*" has a wildcard but subjectMatch is StringEquals/);
+        expect(err?.message).to.match(/rolePairs\[0\] \(customer-read\)\.subjects\[0\]: "system:serviceaccount:domino-compute:run-\*" has a wildcard but subjectMatch is StringEquals/);
     });
 
     it("rejects an EKS role name already used by the profile controller", async () => {
         const err = await runWith({ ...base, rolePairs: [{ ...pair, eksRoleName: "kf-kf-profile-controller" }] }).then(() => undefined, (e: Error) => e);
-        expect(err?.message).to.match(/rolePairs\[0\]\.eksRoleName: "kf-kf-profile-controller" gives role name .* already used by the profile controller/);
+        expect(err?.message).to.match(/rolePairs\[0\] \(customer-read\)\.eksRoleName: "kf-kf-profile-controller" gives role name .* already used by the profile controller/);
     });
 });

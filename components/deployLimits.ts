@@ -1,0 +1,109 @@
+/**
+ * What AWS or Kubernetes would refuse at deploy, checked before it: IAM's tag rules and per-role quotas, and the API
+ * server's validation of a ResourceQuota. Each rule returns the problem in words that name the limit, or undefined.
+ * The README's "Limits checked before deploy" lists them.
+ *
+ * Pure: nothing here imports Pulumi.
+ */
+
+// ---------------------------------------------------------------------------------------------------------------
+// IAM (the IAM and STS quotas page; "Tagging IAM resources")
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Tags per IAM role. */
+export const IAM_TAGS_PER_ROLE = 50;
+export const IAM_TAG_KEY_MAX_LENGTH = 128;
+export const IAM_TAG_VALUE_MAX_LENGTH = 256;
+/** Letters, digits, white space and `_ . : / = + - @`, in any language: IAM's tag character set. */
+const IAM_TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** A role's description. */
+export const IAM_ROLE_DESCRIPTION_MAX_LENGTH = 1000;
+/** Managed policies attached to one role: the default quota, and the most IAM raises it to. */
+export const MANAGED_POLICIES_PER_ROLE_DEFAULT = 10;
+export const MANAGED_POLICIES_PER_ROLE_MAX = 20;
+
+export function tagKeyProblem(key: string): string | undefined {
+    if (key.length < 1 || key.length > IAM_TAG_KEY_MAX_LENGTH) return `tag key "${key}" must be 1-${IAM_TAG_KEY_MAX_LENGTH} characters (IAM's limit)`;
+    if (!IAM_TAG_CHARACTERS.test(key)) return `tag key "${key}" has characters IAM does not allow: use letters, digits, spaces and _ . : / = + - @`;
+    if (/^aws:/i.test(key)) return `tag key "${key}" starts with "aws:", which AWS reserves for its own tags: choose another key`;
+    return undefined;
+}
+
+export function tagValueProblem(key: string, value: string): string | undefined {
+    if (value.length > IAM_TAG_VALUE_MAX_LENGTH) return `the value of tag "${key}" is ${value.length} characters, over IAM's ${IAM_TAG_VALUE_MAX_LENGTH}`;
+    if (!IAM_TAG_CHARACTERS.test(value)) return `the value of tag "${key}" has characters IAM does not allow: use letters, digits, spaces and _ . : / = + - @`;
+    return undefined;
+}
+
+/**
+ * The tags a role gets, all counted (the stack's, the entry's and the package's own): at most 50, and no two keys
+ * that differ only in case (IAM compares tag keys case-insensitively).
+ */
+export function roleTagsProblem(tags: Record<string, string>, ownTags: number): string | undefined {
+    const keys = Object.keys(tags);
+    const total = keys.length + ownTags;
+    if (total > IAM_TAGS_PER_ROLE) {
+        return `gives the role ${total} tags (${keys.length} from the stack's and this entry's tags, ${ownTags} of the package's own), over IAM's ${IAM_TAGS_PER_ROLE} per role: remove ${total - IAM_TAGS_PER_ROLE} or more`;
+    }
+    const seen = new Map<string, string>();
+    for (const key of keys) {
+        const other = seen.get(key.toLowerCase());
+        if (other !== undefined) return `has tags "${other}" and "${key}", which IAM treats as the same key (it ignores case): keep one`;
+        seen.set(key.toLowerCase(), key);
+    }
+    return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kubernetes ResourceQuota (the API server's ValidateResourceQuota)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Resource names a quota may use without a domain prefix. */
+const STANDARD_QUOTA_RESOURCES = new Set([
+    "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.storage", "requests.ephemeral-storage",
+    "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods", "services", "replicationcontrollers", "resourcequotas",
+    "secrets", "persistentvolumeclaims", "configmaps", "services.nodeports", "services.loadbalancers",
+]);
+/** Quota resources counted in whole objects. */
+const INTEGER_QUOTA_RESOURCES = new Set(["pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "persistentvolumeclaims", "configmaps", "services.nodeports", "services.loadbalancers"]);
+export const QUOTA_SCOPES: readonly string[] = ["BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating", "PriorityClass", "Terminating", "VolumeAttributesClass"];
+export const QUOTA_SCOPE_OPERATORS: readonly string[] = ["DoesNotExist", "Exists", "In", "NotIn"];
+
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+export function quotaResourceNameProblem(name: string): string | undefined {
+    const slash = name.indexOf("/");
+    if (slash < 0) {
+        if (STANDARD_QUOTA_RESOURCES.has(name) || /^(requests\.)?hugepages-/.test(name)) return undefined;
+        return `is not a resource a quota can limit: use a standard one (${[...STANDARD_QUOTA_RESOURCES].slice(0, 6).join(", ")}, ...), count/<resource>, or a domain-qualified name such as requests.nvidia.com/gpu`;
+    }
+    const [prefix, rest] = [name.slice(0, slash), name.slice(slash + 1)];
+    if (!DNS1123_SUBDOMAIN.test(prefix) || !QUALIFIED_NAME.test(rest)) {
+        return "is not a qualified resource name (<dns-subdomain>/<name>, the name at most 63 letters, digits, '-', '_' or '.')";
+    }
+    return undefined;
+}
+
+const SUFFIX_FACTOR: Record<string, number> = {
+    "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A quantity's value (the Profile CRD's pattern has already been checked). */
+function quantityValue(quantity: string | number): number {
+    if (typeof quantity === "number") return quantity;
+    const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))((?:[KMGTPE]i)|[numkMGTPE]|(?:[eE][+-]?(?:\d+(?:\.\d*)?|\.\d+)))?$/.exec(quantity);
+    if (!m) return NaN;
+    const suffix = m[2] ?? "";
+    return /^[eE]/.test(suffix) ? Number(`${m[1]}${suffix}`) : Number(m[1]) * SUFFIX_FACTOR[suffix];
+}
+
+export function quotaQuantityProblem(resource: string, quantity: string | number): string | undefined {
+    const value = quantityValue(quantity);
+    if (value < 0) return "is negative: the API server refuses a negative quota, and the Profile would never be reconciled; use 0 or more";
+    if ((INTEGER_QUOTA_RESOURCES.has(resource) || resource.startsWith("count/")) && Math.abs(value - Math.round(value)) > 1e-9) {
+        return `must be a whole number: ${resource} is counted in objects`;
+    }
+    return undefined;
+}

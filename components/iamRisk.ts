@@ -1,0 +1,194 @@
+/**
+ * The risk rules of identity policies, in one place: the config refuses what they call refused, the offline preview
+ * reports every risk they find on the reach table's grants, and the policy pack applies the same functions.
+ *
+ * The input is one grant scope: the actions allowed on one resource pattern (as a statement writes them, or as the
+ * reach table expands them after Denies). Each rule names what it covers in plain words and the fix.
+ *
+ * Catalogued escalation methods (Rhino Security Labs' list, cloudsplaining's privilege-escalation and
+ * data-exfiltration checks) are all IAM permissions-management actions, `iam:PassRole` with a compute service, or
+ * data reads; those tools flag them only on `Resource: "*"`. These rules also flag them on wildcard ARNs
+ * (`arn:aws:iam::<account>:role/*`) and on exact ARNs of other identities.
+ *
+ * Pure: nothing here imports Pulumi.
+ */
+import { asList, PolicyDocument, PolicyStatement, wildcardMatch } from "./iamDocument";
+import { accessLevels, serviceActions } from "./iamActions";
+
+export type RiskRule = "iam-write-on-wildcard" | "privilege-escalation" | "workload-takeover" | "assume-any-role" | "assume-account-roles" | "data-on-wildcard" | "service-wildcard";
+export type RiskSeverity = "high" | "medium";
+
+export interface Risk {
+    rule: RiskRule;
+    severity: RiskSeverity;
+    /** The risky actions the scope allows (sorted; at most a few are named in the message). */
+    actions: string[];
+    resource: string;
+    /** Plain words: what is allowed, why it matters, and the fix. */
+    message: string;
+}
+
+/** Actions allowed on one resource pattern. */
+export interface GrantScope {
+    /** Allowed action names or patterns (`iam:PassRole`, `s3:Get*`, `*`). */
+    actions: readonly string[];
+    /** With NotAction: every action except these. */
+    exceptActions?: readonly string[];
+    /** The resource pattern as written; a NotResource statement counts as `*`. */
+    resource: string;
+    /** The action patterns as the policy wrote them (for the service-wildcard rule); default `actions`. */
+    written?: readonly string[];
+}
+
+/** The ARN of the role that holds the policy: its own PassRole is no escalation. */
+export interface RiskContext {
+    selfArn?: string;
+}
+
+export function scopeAllows(scope: GrantScope, action: string): boolean {
+    return scope.actions.some((p) => wildcardMatch(p, action, true)) && !(scope.exceptActions ?? []).some((p) => wildcardMatch(p, action, true));
+}
+
+export function hasWildcard(resource: string): boolean {
+    return /[*?]/.test(resource);
+}
+
+let iamWrites: string[] | undefined;
+let iamPermissionsManagement: string[] | undefined;
+
+/** Every IAM action of the Write or Permissions-management access level (the service reference's). */
+export function iamWriteActions(): string[] {
+    iamWrites ??= serviceActions("iam").filter((a) => accessLevels(a).some((l) => l === "Write" || l === "Permissions management")).sort();
+    return iamWrites;
+}
+
+function iamPermissionsManagementActions(): string[] {
+    iamPermissionsManagement ??= serviceActions("iam").filter((a) => accessLevels(a).includes("Permissions management")).sort();
+    return iamPermissionsManagement;
+}
+
+/**
+ * IAM writes of the Write level that are escalation methods all the same: they hand out another identity's
+ * credentials or group rights, or pass a role to a service the caller then drives.
+ */
+const ESCALATING_IAM_WRITES: readonly string[] = ["iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AddUserToGroup"];
+
+/**
+ * Actions that run the caller's code or commands inside a workload that holds a role of its own (cloudsplaining's
+ * "privilege escalation using AWS services" and the pathfinding.cloud paths): with them the caller acts as that role.
+ */
+export const WORKLOAD_TAKEOVER_ACTIONS: readonly string[] = [
+    "lambda:UpdateFunctionCode", "glue:UpdateDevEndpoint", "cloudformation:ExecuteChangeSet", "cloudformation:UpdateStackSet",
+    "ec2:ModifyInstanceAttribute", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2-instance-connect:SendSSHPublicKey",
+    "ecs:ExecuteCommand", "ssm:SendCommand", "ssm:StartSession", "sagemaker:CreatePresignedNotebookInstanceUrl",
+    "sagemaker:UpdateNotebookInstance", "bedrock-agentcore:InvokeCodeInterpreter",
+];
+
+/** Data actions that read, write or decrypt what the account stores: on `*`, every such store is reached. */
+export const DATA_ACTIONS: readonly string[] = [
+    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket",
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLSelect",
+    "kms:Decrypt", "kms:ReEncryptFrom",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
+];
+
+/** The parts of an ARN pattern (`arn:partition:service:region:account:resource`); `*` alone is every part `*`. */
+function arnParts(resource: string): { service: string; account: string; id: string } {
+    if (resource === "*") return { service: "*", account: "*", id: "*" };
+    const parts = resource.split(":");
+    return { service: parts[2] ?? "", account: parts[4] ?? "", id: parts.slice(5).join(":") };
+}
+
+/** Whether a pattern can name an IAM identity or policy (role, policy, user, group): `*`, `arn:aws:iam::*:*`, `...:role/x`. */
+function reachesIamIdentity(resource: string): boolean {
+    const { service, id } = arnParts(resource);
+    if (!wildcardMatch(service, "iam", true)) return false;
+    const literal = id.split(/[*?]/)[0];
+    return ["role/", "policy/", "user/", "group/"].some((kind) => (hasWildcard(id) && kind.startsWith(literal)) || literal.startsWith(kind));
+}
+
+/** Whether a pattern names every resource of a service: `*`, `arn:aws:s3:::*`, the objects of every bucket, `...:table/*`, `...:secret:*`. */
+function everyResourceOf(resource: string, service: string): boolean {
+    const parts = arnParts(resource);
+    // S3 ARNs carry no resource type (`arn:aws:s3:::bucket/key`); the other stores' do (`table/`, `secret:`, `key/`).
+    const every = service === "s3" ? /^\*(?:\/\*)?$/ : /^(?:[A-Za-z-]+[/:])?\*$/;
+    return wildcardMatch(parts.service, service, true) && every.test(parts.id);
+}
+
+/** The catalogued escalation methods, named first when a message lists a few of many actions. */
+const BEST_KNOWN: readonly string[] = [
+    "iam:PassRole", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup", "sts:AssumeRole",
+];
+
+function named(actions: string[]): string {
+    const rank = (a: string) => (BEST_KNOWN.includes(a) ? BEST_KNOWN.indexOf(a) : BEST_KNOWN.length);
+    const ordered = [...actions].sort((a, b) => rank(a) - rank(b)); // stable: the rest keep the caller's order
+    return ordered.length <= 4 ? ordered.join(", ") : `${ordered.slice(0, 4).join(", ")} and ${ordered.length - 4} more`;
+}
+
+/** Every risk one grant scope carries. */
+export function scopeRisks(scope: GrantScope, context: RiskContext = {}): Risk[] {
+    const risks: Risk[] = [];
+    const { resource } = scope;
+    const wildcard = hasWildcard(resource);
+    const add = (rule: RiskRule, severity: RiskSeverity, actions: string[], message: string) => risks.push({ rule, severity, actions, resource, message });
+
+    const writes = iamWriteActions().filter((a) => scopeAllows(scope, a));
+    if (wildcard && writes.length > 0) {
+        add("iam-write-on-wildcard", "high", writes, `allows IAM writes (${named(writes)}) on ${resource}, a wildcard: name the exact role or policy ARNs (an IAM write on a wildcard lets the role change identities it was never meant to, its own among them)`);
+    }
+    if (reachesIamIdentity(resource)) {
+        const self = context.selfArn !== undefined && resource === context.selfArn;
+        // Its own PassRole gives a service no more than the role has: no escalation.
+        const escalation = [...iamPermissionsManagementActions(), ...ESCALATING_IAM_WRITES.filter((a) => !(self && a === "iam:PassRole"))].filter((a) => scopeAllows(scope, a)).sort();
+        if (escalation.length > 0) {
+            add("privilege-escalation", "high", escalation, `allows ${named(escalation)} on ${self ? "its own role" : resource}: a privilege-escalation path (with these the role can grant itself or a compute service it starts more rights, e.g. attach AdministratorAccess); drop them, or keep them on a role no workload uses`);
+        }
+    }
+    const takeover = WORKLOAD_TAKEOVER_ACTIONS.filter((a) => scopeAllows(scope, a) && wildcardMatch(arnParts(resource).service, a.split(":")[0], true));
+    if (takeover.length > 0) {
+        add(
+            "workload-takeover",
+            wildcard ? "high" : "medium",
+            takeover,
+            `allows ${named(takeover)} on ${resource}: the role can run its own code in ${wildcard ? "every matching" : "that"} workload and act as the workload's role; ${wildcard ? "name the exact resources, or drop them" : "make sure that workload's role has no more rights than this one"}`,
+        );
+    }
+    if (scopeAllows(scope, "sts:AssumeRole")) {
+        const { service, account } = arnParts(resource);
+        if (wildcardMatch(service, "iam", true) && hasWildcard(account)) {
+            add("assume-any-role", "high", ["sts:AssumeRole"], `allows sts:AssumeRole on ${resource}: the pods may assume any role, in any account, whose trust lets this one in; name the exact role ARNs`);
+        } else if (wildcardMatch(service, "iam", true) && reachesIamIdentity(resource) && hasWildcard(arnParts(resource).id)) {
+            add("assume-account-roles", "medium", ["sts:AssumeRole"], `allows sts:AssumeRole on ${resource}: every matching role of account ${account} that trusts this one; name the exact role ARNs`);
+        }
+    }
+    const data = DATA_ACTIONS.filter((a) => scopeAllows(scope, a) && everyResourceOf(resource, a.split(":")[0]));
+    if (data.length > 0) {
+        add("data-on-wildcard", "high", data, `allows data actions (${named(data)}) on ${resource}: every bucket, table, key, secret or parameter of that kind in the account, other profiles' data included; name the exact resources`);
+    }
+    const serviceWildcards = (scope.written ?? scope.actions).filter((p) => /^[a-z0-9-]+:\*$/i.test(p));
+    if (serviceWildcards.length > 0 && data.length === 0) {
+        add("service-wildcard", "medium", serviceWildcards, `allows every action of a service (${serviceWildcards.join(", ")}) on ${resource}: list the actions the workload needs (a service wildcard also grants the actions AWS adds later)`);
+    }
+    return risks;
+}
+
+/** The grant scopes of a policy's Allow statements, one per resource pattern (NotResource counts as `*`). */
+export function statementScopes(statement: PolicyStatement): GrantScope[] {
+    if (statement.Effect !== "Allow") return [];
+    const actions = statement.NotAction !== undefined ? ["*"] : asList(statement.Action);
+    const exceptActions = statement.NotAction !== undefined ? asList(statement.NotAction) : undefined;
+    const resources = statement.NotResource !== undefined ? ["*"] : asList(statement.Resource);
+    return resources.map((resource) => ({ actions, ...(exceptActions ? { exceptActions } : {}), resource, written: actions }));
+}
+
+/** The risks the config refuses: IAM writes on a wildcard. Per statement index, so the message names it. */
+export function refusedRisks(doc: PolicyDocument): Array<{ statement: number; risk: Risk }> {
+    return doc.Statement.flatMap((s, statement) =>
+        statementScopes(s).flatMap((scope) => scopeRisks(scope).filter((r) => r.rule === "iam-write-on-wildcard").map((risk) => ({ statement, risk }))),
+    );
+}
