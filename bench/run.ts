@@ -34,6 +34,8 @@ const DRILL_UPDATES = 20;
  * while thousands of resources are declared (about 13% at N = 3,000 in one A/B run each). Both programs get it.
  */
 const NODE_FLAGS = ["--max-semi-space-size=64"];
+/** The Node releases compared side by side (scripts/install-node.sh installs each): the maintenance LTS and the Active LTS. */
+const NODE_RELEASES = (process.env.BENCH_NODE_RELEASES ?? "22.23.5,26.12.1").split(",").filter(Boolean);
 
 interface Sample {
     ms: number;
@@ -50,11 +52,11 @@ function median(values: number[]): number {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** One measurement in a fresh Node process; wallMs includes Node's own start-up. */
-function measure(args: string[]): Promise<Sample> {
+/** One measurement in a fresh Node process (this one's release, or `node`); wallMs includes Node's own start-up. */
+function measure(args: string[], node = process.execPath): Promise<Sample> {
     return new Promise((resolve, reject) => {
         const started = process.hrtime.bigint();
-        const child = spawn(process.execPath, [...NODE_FLAGS, WORKER, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+        const child = spawn(node, [...NODE_FLAGS, WORKER, ...args], { stdio: ["ignore", "pipe", "inherit"] });
         let out = "";
         child.stdout.on("data", (d) => (out += d));
         child.on("exit", (code) => {
@@ -119,6 +121,76 @@ async function previewBench(n: number): Promise<{ wallMs: number; rss: number; r
     process.stderr.write(`preview N=${n}: ${fmt(median(samples.map((s) => s.wallMs)))} ms\n`);
     const phases = Object.fromEntries(Object.keys(samples[0].phases ?? {}).map((k) => [k, median(samples.map((s) => s.phases![k]))]));
     return { wallMs: median(samples.map((s) => s.wallMs)), rss: median(samples.map((s) => s.maxRssMb)), resources: samples[0].resources, phases };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 7. Node releases side by side: the entry at N = 1,000 and 3,000, and the offline preview at N = 1,000
+// ---------------------------------------------------------------------------------------------------------------
+
+interface NodeReleaseRow {
+    release: string;
+    entry1000: { ms: number; rss: number };
+    entry3000: { ms: number; rss: number };
+    preview1000: { wallMs: number; rss: number };
+}
+
+/** The same workers on each release; runs alternate between releases so drift on the machine hits all alike. */
+async function nodeReleaseBench(): Promise<NodeReleaseRow[]> {
+    const nodes = NODE_RELEASES.map((release) => {
+        const bin = execFileSync("bash", [path.join(PROJECT_ROOT, "scripts", "install-node.sh"), release], { encoding: "utf8" }).trim();
+        return { release, node: path.join(bin, "node") };
+    });
+    const samples = new Map(nodes.map((n) => [n.release, { e1: [] as Sample[], e3: [] as Sample[], p: [] as Sample[] }]));
+    for (let run = 0; run < RUNS; run++) {
+        for (const { release, node } of nodes) {
+            const s = samples.get(release)!;
+            s.e1.push(await measure(["program", "entry", "1000"], node));
+            s.e3.push(await measure(["program", "entry", "3000"], node));
+            s.p.push(await measure(["preview", "1000"], node));
+        }
+    }
+    return nodes.map(({ release }) => {
+        const s = samples.get(release)!;
+        const row = { release, entry1000: summary(s.e1), entry3000: summary(s.e3), preview1000: { wallMs: median(s.p.map((x) => x.wallMs)), rss: median(s.p.map((x) => x.maxRssMb)) } };
+        process.stderr.write(`Node ${release}: entry N=1000 ${fmt(row.entry1000.ms)} ms, N=3000 ${fmt(row.entry3000.ms)} ms, preview ${fmt(row.preview1000.wallMs)} ms\n`);
+        return row;
+    });
+}
+
+function nodeReleaseSection(rows: NodeReleaseRow[]): string[] {
+    const cell = (f: (r: NodeReleaseRow) => string) => rows.map(f);
+    return [
+        "## 7. Node releases side by side",
+        "",
+        `The same workers under each release (installed by \`scripts/install-node.sh\`), ${RUNS} runs each, alternating releases; medians.`,
+        "",
+        table(
+            ["measurement", ...rows.map((r) => `Node ${r.release}`)],
+            [
+                ["entry, N = 1,000: ms", ...cell((r) => fmt(r.entry1000.ms))],
+                ["entry, N = 1,000: peak RSS MB", ...cell((r) => fmt(r.entry1000.rss))],
+                ["entry, N = 3,000: ms", ...cell((r) => fmt(r.entry3000.ms))],
+                ["entry, N = 3,000: peak RSS MB", ...cell((r) => fmt(r.entry3000.rss))],
+                ["offline preview, N = 1,000: wall ms", ...cell((r) => fmt(r.preview1000.wallMs))],
+                ["offline preview, N = 1,000: peak RSS MB", ...cell((r) => fmt(r.preview1000.rss))],
+            ],
+        ),
+        "",
+    ];
+}
+
+/** `BENCH_ONLY=node-releases`: measures section 7 alone and puts it in place in BENCHMARKS.md, the rest unchanged. */
+async function nodeReleasesOnly(): Promise<void> {
+    const section = nodeReleaseSection(await nodeReleaseBench());
+    const file = path.join(PROJECT_ROOT, "BENCHMARKS.md");
+    const text = fs.readFileSync(file, "utf8");
+    const start = text.indexOf("## 7. Node releases side by side");
+    const end = text.indexOf("## Targets");
+    const stamp = `Section 7 measured ${new Date().toISOString().slice(0, 10)} (\`BENCH_ONLY=node-releases npm run bench\`) at commit ${machine().split("commit ").pop()}.`;
+    const block = [...section.slice(0, 2), stamp, "", ...section.slice(2)].join("\n");
+    const next = start >= 0 ? `${text.slice(0, start)}${block}\n${text.slice(end)}` : `${text.slice(0, end)}${block}\n${text.slice(end)}`;
+    fs.writeFileSync(file, next);
+    process.stdout.write(`${block}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -267,6 +339,7 @@ async function main(): Promise<void> {
     const engine = moto ? await engineBench(ENGINE_PAIRS) : "skipped: moto is not installed (bash scripts/install-moto.sh)";
     const drills = moto ? await windowBench(DRILL_SEEDS, DRILL_UPDATES) : [];
     const cap = capacity();
+    const releases = await nodeReleaseBench();
 
     const at = (n: number) => program.find((r) => r.n === n);
     const r1000 = at(1000);
@@ -411,6 +484,7 @@ async function main(): Promise<void> {
     const removed = byOp("subject removed");
     const engineOk = typeof engine !== "string" ? engine : undefined;
     const worstP99 = drills.length ? Math.max(...drills.map((d) => percentile(d.result.windowsMs, 99))) : NaN;
+    lines.push(...nodeReleaseSection(releases));
     lines.push("## Targets", "");
     lines.push(
         table(
@@ -440,7 +514,7 @@ async function main(): Promise<void> {
     process.stdout.write(text);
 }
 
-main().catch((err) => {
+(process.env.BENCH_ONLY === "node-releases" ? nodeReleasesOnly() : main()).catch((err) => {
     process.stderr.write(`${(err as Error).stack}\n`);
     process.exit(1);
 });

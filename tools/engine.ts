@@ -36,7 +36,9 @@ export async function engineStack(cli: string, program: PulumiFn, stackName = "e
     const state = path.join(dir, "state");
     fs.mkdirSync(state);
     const dynamicProviderHost = path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi");
-    process.env.PATH = [path.dirname(cli), dynamicProviderHost, process.env.PATH].join(path.delimiter);
+    // The Node running the tests goes first: the provider host (`pulumi-resource-pulumi-nodejs`) runs whatever `node` is
+    // first on PATH, and it must be the release under test (.ci/run runs the suite on each supported one).
+    process.env.PATH = [path.dirname(process.execPath), path.dirname(cli), dynamicProviderHost, process.env.PATH].join(path.delimiter);
     const envVars = {
         PULUMI_BACKEND_URL: `file://${state}`,
         PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
