@@ -94,6 +94,7 @@ async function main(): Promise<Record<string, unknown>> {
                 permissionsBoundaryArn: p.permissionsBoundaryArn,
                 tags: p.tags,
                 resourceQuota: p.resourceQuota,
+                readyTimeoutSeconds: config.profileController.readyTimeoutSeconds,
                 oidc: cluster.oidc,
                 cluster: cluster.identity,
                 partition,

@@ -21,7 +21,7 @@ import {
     tagValueProblem,
 } from "./deployLimits";
 import { DEFAULT_RESERVED_NAMESPACES, reservedNamespaceReason } from "./reservedNamespaces";
-import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "./manifests";
+import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "./manifests";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
 import { IDENTITY_BACKENDS, IdentityBackend, usesPodIdentity } from "./trustDocuments";
 
@@ -280,6 +280,12 @@ const profileController = z
         roleName: iamRoleName.optional(),
         rolePath: rolePath.optional(),
         permissionsBoundaryArn: policyArn.optional(),
+        readyTimeoutSeconds: z
+            .number()
+            .int({ error: "must be a whole number of seconds" })
+            .min(10, { error: "must be at least 10 seconds: the controller needs a moment to make the namespace" })
+            .max(3600, { error: "must be at most 3600 seconds" })
+            .default(PROFILE_READY_TIMEOUT_SECONDS),
     })
     .strict();
 
@@ -353,7 +359,7 @@ const stackConfigSchema = z
             .max(MANAGED_POLICIES_PER_ROLE_MAX, { error: `must be at most ${MANAGED_POLICIES_PER_ROLE_MAX} (the most IAM raises it to)` })
             .default(MANAGED_POLICIES_PER_ROLE_DEFAULT),
         tags: tags.default({}),
-        profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true }),
+        profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true, readyTimeoutSeconds: PROFILE_READY_TIMEOUT_SECONDS }),
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),
         rolePairs: z.array(rolePairEntry).default([]),
         pipeline: pipeline.optional(),

@@ -35,6 +35,16 @@ export function profileReadyAnnotations(timeoutSeconds: number = PROFILE_READY_T
     };
 }
 
+/**
+ * How `pulumi destroy` (or removing a profile) deletes a Profile: in the background, as `kubectl delete profile`
+ * does. pulumi-kubernetes deletes with Foreground propagation by default, so the garbage collector would first delete
+ * what the Profile owns (its namespace and `default-editor`) while the Profile waits on the controller's finalizer;
+ * the controller's cleanup (RevokePlugin) then finds no `default-editor`, fails, and re-creates the namespace until a
+ * later pass wins. In the background the finalizer runs first, on an intact namespace. The service accounts this
+ * package writes own nothing the controller waits on: their default (Foreground) deletion is harmless.
+ */
+export const PROFILE_DELETION_ANNOTATIONS: Readonly<Record<string, string>> = { "pulumi.com/deletionPropagationPolicy": "background" };
+
 /** `Arn` is a string, or a Pulumi output of one where the role is still being created. */
 export interface ServiceAccountManifest<Arn = string> {
     apiVersion: "v1";

@@ -9,6 +9,7 @@ import {
     CONTROLLER_OWNED_SERVICE_ACCOUNTS,
     PLUGIN_ANNOTATED_SERVICE_ACCOUNT,
     profileManifest,
+    PROFILE_DELETION_ANNOTATIONS,
     profileMetadata,
     profileReadyAnnotations,
     ResourceQuotaSpec,
@@ -47,6 +48,8 @@ export interface ProfileArgs {
     tags: Record<string, string>;
     /** Copied to the Profile's `resourceQuotaSpec`. */
     resourceQuota?: ResourceQuotaSpec;
+    /** How long `pulumi up` waits for the controller to reconcile the Profile (when objects go into its namespace). */
+    readyTimeoutSeconds: number;
     /** The cluster's OIDC provider ARN and issuer host/path (`ClusterOidcProvider.trustTarget`); used with IRSA. */
     oidc: pulumi.Input<OidcTrustTarget>;
     /** The cluster's name, ARN and account; used with Pod Identity. */
@@ -127,7 +130,8 @@ export class Profile extends pulumi.ComponentResource {
             {
                 apiVersion: "kubeflow.org/v1",
                 kind: "Profile",
-                metadata: profileMetadata({ name, ...(namespaceAccounts.length > 0 ? { annotations: profileReadyAnnotations() } : {}) }),
+                // Never an empty annotations map: pulumi-kubernetes would diff `annotations: {}` on every up.
+                metadata: profileMetadata({ name, annotations: { ...PROFILE_DELETION_ANNOTATIONS, ...(namespaceAccounts.length > 0 ? profileReadyAnnotations(args.readyTimeoutSeconds) : {}) } }),
                 spec: role.arn.apply(
                     (arn) =>
                         profileManifest({

@@ -149,11 +149,12 @@ describe("npm run adopt against moto @integration", function () {
         expect(result.report.findings.find((f) => f.kind === "s3-narrowed")!.message).to.include("acme-shared").and.include("s3:*");
         expect(result.report.findings.find((f) => f.kind === "controller-scoped")!.severity).to.equal("high");
         // What the first up changes on each imported resource, from the plan: Profiles keep their spec unless their
-        // role or annotate-only setting moves; the controller's attached policy is detached.
+        // role or annotate-only setting moves, and get the background-deletion annotation; the controller's attached
+        // policy is detached.
         const changes = Object.fromEntries(result.report.changes.map((c) => [c.resource, c.properties.join("; ")]));
-        expect(changes["Profile alice"]).to.equal("");
+        expect(changes["Profile alice"]).to.equal("metadata.annotations (+pulumi.com/deletionPropagationPolicy)");
         expect(changes["ServiceAccount vision/trainer"]).to.equal("metadata.labels (app.kubernetes.io/managed-by)");
-        expect(changes["Profile team-b"]).to.equal("spec.plugins");
+        expect(changes["Profile team-b"]).to.equal("spec.plugins; metadata.annotations (+pulumi.com/deletionPropagationPolicy)");
         expect(changes["role alice-kf-prod-role"]).to.equal("description; trust policy; tags (+kubeflow-irsa/profile)");
         expect(changes["role eksctl-kf-prod-addon-iamserviceaccount-kube-Role1-1A2B3C4D5E6F"]).to.include("attached policies (1 detached, 0 attached)");
         // What the adoption cannot narrow without knowing the buckets stays, and is said twice: here and in the preview.

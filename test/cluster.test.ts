@@ -84,10 +84,12 @@ describe("the stack's cluster (index.ts under mocks)", () => {
 
         it("makes a Profile wait for its namespace only when something goes into it", () => {
             expect((one(run, PROFILE_CR, "team-b").inputs.metadata as any).annotations).to.deep.equal({
+                "pulumi.com/deletionPropagationPolicy": "background",
                 "pulumi.com/waitFor": "jsonpath={.metadata.finalizers[0]}=profile-finalizer",
                 "pulumi.com/timeoutSeconds": "600",
             });
-            expect(one(run, PROFILE_CR, "team-a").inputs.metadata).to.deep.equal({ name: "team-a" });
+            // Every Profile is deleted in the background, so the controller's finalizer runs on an intact namespace.
+            expect(one(run, PROFILE_CR, "team-a").inputs.metadata).to.deep.equal({ name: "team-a", annotations: { "pulumi.com/deletionPropagationPolicy": "background" } });
         });
 
         it("exports the cluster it writes to, looked up once", () => {

@@ -34,7 +34,7 @@ describe("stack config", () => {
     it("applies defaults", () => {
         const cfg = parseStackConfig(validConfig());
         expect(cfg.rolePath).to.equal("/");
-        expect(cfg.profileController).to.deep.equal({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true });
+        expect(cfg.profileController).to.deep.equal({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true, readyTimeoutSeconds: 600 });
         expect(cfg.profiles[1]).to.include({ ownerKind: "User", annotateOnly: false });
         expect(cfg.profiles[1].serviceAccounts).to.deep.equal(["default-editor"]);
         expect(cfg.profiles[0].annotateOnly).to.equal(true);

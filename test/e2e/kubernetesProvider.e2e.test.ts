@@ -1,22 +1,36 @@
 /**
- * @e2e: moving a deployed stack's Kubernetes objects from the engine's default provider to the stack's own
- * provider, through the real Pulumi engine. The kubernetes plugin cannot be fetched here, so a stand-in plugin
- * (test/e2e/fixtures/kubernetes-plugin) reproduces the one behaviour that matters: its DiffConfig asks for
- * replacement when the provider points at another cluster, as pulumi-kubernetes' does. Without the alias the engine
- * replaces every Profile (the controller then deletes each namespace); with it, nothing is replaced or deleted.
+ * @e2e: moving a deployed stack's Kubernetes objects from the engine's default provider to the stack's own provider,
+ * through the real Pulumi engine, the real pulumi-kubernetes plugin (its own DiffConfig) and a real kube-apiserver
+ * (tools/controlPlane.ts) with the vendored Profile CRD. Earlier releases deployed Profiles under the default provider,
+ * which reads the ambient kubeconfig (here: KUBECONFIG, set for the engine only); this release declares them under the
+ * stack's provider, aliased to the default one. With it, each Profile keeps its object in the cluster (same uid), and
+ * pointing the stack's provider at another cluster replaces every Profile (the real DiffConfig on clusterIdentifier),
+ * so a cluster move is never silent.
+ *
+ * What the real plugin showed, against the earlier Node stand-in's assumption: a Profile moved to a new provider of the
+ * same cluster is not replaced even without the alias. The plugin's resource Diff does not compare the providers'
+ * clusters (its DiffConfig does, for one provider whose config changes), so the alias is not what prevents the
+ * replacement here; it keeps the stack on one provider identity, which is what makes the cluster check above apply.
  */
 import { expect } from "chai";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { stackKubernetesProvider } from "../../components/kubernetesProvider";
+import { ControlPlane } from "../../tools/controlPlane";
 import { EngineStack, engineStack } from "../../tools/engine";
+import { controlPlaneOrSkip } from "../helpers/controlPlane";
+import { CRD_PATH } from "../helpers/crd";
 import { cliOrSkip } from "../helpers/toolsOrSkip";
 
-const PLUGIN_DIR = path.join(__dirname, "fixtures", "kubernetes-plugin");
-const KUBECONFIG = JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: "kf-dev", cluster: { server: "https://kf-dev.example" } }] });
 const quiet = { color: "never" as const };
+const NAMES = ["move-a", "move-b"];
+
+/** The cluster's kubeconfig as the program writes it: the same server under the cluster's own names (not the ambient ones). */
+function renamedKubeconfig(path: string): string {
+    const text = fs.readFileSync(path, "utf8");
+    return text.replace(/\blocal\b/g, "kf-dev").replace(/\badmin\b/g, "kf-dev");
+}
 
 function profile(name: string, provider?: k8s.Provider): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
@@ -26,59 +40,77 @@ function profile(name: string, provider?: k8s.Provider): k8s.apiextensions.Custo
     );
 }
 
-describe("the stack's Kubernetes provider through the real Pulumi engine @e2e", function () {
+describe("the stack's Kubernetes provider through the real engine and plugin @e2e", function () {
     this.timeout(300_000);
     let engine: EngineStack | undefined;
-    let log = "";
+    let cluster: ControlPlane;
     // What the program declares; tests change it between runs.
     let declare: () => void = () => undefined;
 
+    const renamed = () => renamedKubeconfig(cluster.kubeconfigPath);
+    const uids = () =>
+        Object.fromEntries(NAMES.map((n) => [n, cluster.kubectl(["get", "profiles.kubeflow.org", n, "-o", "jsonpath={.metadata.uid}"]).stdout]));
+
     before(async function () {
         const cli = cliOrSkip(this);
-        log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-k8s-")), "operations.log");
-        engine = await engineStack(cli, async () => declare(), "provider-move", { FAKE_KUBERNETES_LOG: log }, [PLUGIN_DIR]);
+        cluster = await controlPlaneOrSkip(this);
+        const crd = cluster.kubectl(["apply", "--server-side", "-f", CRD_PATH]);
+        expect(crd.status, crd.stderr).to.equal(0);
+        expect(cluster.kubectl(["wait", "--for=condition=Established", "crd/profiles.kubeflow.org", "--timeout=60s"]).status).to.equal(0);
+        const plugin = path.dirname(cluster.binaries["pulumi-resource-kubernetes"]);
+        engine = await engineStack(cli, async () => declare(), "provider-move", { KUBECONFIG: cluster.kubeconfigPath }, [plugin]);
     });
 
     after(async () => {
-        await engine?.dispose();
+        if (engine) {
+            await engine.stack.destroy(quiet);
+            await engine.dispose();
+        }
     });
-
-    const operations = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : []);
 
     it("deploys Profiles under the default provider, as earlier releases did", async () => {
-        declare = () => ["team-a", "team-b"].forEach((n) => profile(n));
+        declare = () => NAMES.forEach((n) => profile(n));
         await engine!.stack.up(quiet);
-        // The engine creates independent resources in parallel: compare as a set.
-        expect(operations().sort()).to.deep.equal(["create kubernetes:kubeflow.org/v1:Profile team-a", "create kubernetes:kubeflow.org/v1:Profile team-b"]);
+        expect(Object.values(uids()).every((uid) => /^[0-9a-f-]{36}$/.test(uid)), JSON.stringify(uids())).to.equal(true);
     });
 
-    it("without the alias, the engine would replace every Profile (what the alias prevents)", async () => {
+    it("without the alias, the real plugin replaces no Profile either (its resource Diff does not compare clusters)", async () => {
         declare = () => {
-            const provider = new k8s.Provider("cluster", { kubeconfig: KUBECONFIG, clusterIdentifier: "kf-dev" });
-            ["team-a", "team-b"].forEach((n) => profile(n, provider));
+            const provider = new k8s.Provider("cluster", { kubeconfig: renamed(), clusterIdentifier: "kf-dev" });
+            NAMES.forEach((n) => profile(n, provider));
         };
         const preview = await engine!.stack.preview(quiet);
-        expect(preview.changeSummary.replace).to.equal(2);
-        expect(preview.stdout).to.match(/kubeflow\.org\/v1:Profile +team-a +replace/);
+        expect(preview.changeSummary, preview.stdout).to.deep.equal({ create: 1, same: 3 });
     });
 
-    it("with the stack's provider, the move replaces and deletes no Profile", async () => {
+    it("with the stack's provider, the move replaces no Profile: the same objects stay in the cluster", async () => {
+        const before = uids();
         declare = () => {
-            const provider = stackKubernetesProvider({ clusterName: "kf-dev", kubeconfig: KUBECONFIG });
-            ["team-a", "team-b"].forEach((n) => profile(n, provider));
+            const provider = stackKubernetesProvider({ clusterName: "kf-dev", kubeconfig: renamed() });
+            NAMES.forEach((n) => profile(n, provider));
         };
         const preview = await engine!.stack.preview(quiet);
-        // The provider itself is replaced (it now names a cluster; providers are not objects in the cluster);
-        // the stack and both Profiles are unchanged.
-        expect(preview.changeSummary).to.deep.equal({ replace: 1, same: 3 });
-        expect(preview.stdout).to.match(/pulumi:providers:kubernetes cluster replace/);
-        expect(preview.stdout).to.not.match(/kubeflow\.org\/v1:Profile/);
-        const before = operations().length;
+        expect(preview.stdout).to.not.match(/kubeflow\.org\/v1:Profile +move-\w +(replace|delete|create)/);
         await engine!.stack.up(quiet);
-        expect(operations().slice(before).filter((op) => / kubernetes:kubeflow/.test(op))).to.deep.equal([]);
+        expect(uids()).to.deep.equal(before);
         const state = JSON.parse(engine!.checkpoint());
         const providers = state.checkpoint.latest.resources.filter((r: { type: string }) => r.type === "pulumi:providers:kubernetes").map((r: { urn: string }) => r.urn.split("::").pop());
         expect(providers).to.deep.equal(["cluster"]);
         await engine!.stack.preview({ ...quiet, expectNoChanges: true } as never);
+    });
+
+    it("pointing the stack's provider at another cluster replaces every Profile: a cluster move is never silent", async () => {
+        declare = () => {
+            const provider = stackKubernetesProvider({ clusterName: "kf-other", kubeconfig: renamed() });
+            NAMES.forEach((n) => profile(n, provider));
+        };
+        const preview = await engine!.stack.preview(quiet);
+        expect(preview.changeSummary, preview.stdout).to.deep.equal({ replace: 3, same: 1 });
+        for (const name of NAMES) expect(preview.stdout).to.match(new RegExp(`kubeflow\\.org/v1:Profile +${name} +create replacement \\[diff: ~provider\\]`));
+        // Put the declaration back, so the destroy in after() goes through the deployed provider.
+        declare = () => {
+            const provider = stackKubernetesProvider({ clusterName: "kf-dev", kubeconfig: renamed() });
+            NAMES.forEach((n) => profile(n, provider));
+        };
     });
 });
