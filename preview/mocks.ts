@@ -131,7 +131,7 @@ export function standInAssociations(inputs: { identity?: IdentityBackend; subjec
 }
 
 /** Computed outputs of a resource, by type. Inputs pass through as outputs, as a provider would echo them. */
-function standInState(type: string, name: string, inputs: Record<string, any>, cloud: StandInCloud): { id: string; state: Record<string, unknown> } {
+export function standInState(type: string, name: string, inputs: Record<string, any>, cloud: StandInCloud): { id: string; state: Record<string, unknown> } {
     const { accountId, partition } = cloud;
     switch (type) {
         case "aws:iam/role:Role": {
