@@ -130,26 +130,56 @@ function named(actions: string[]): string {
     return ordered.length <= 4 ? ordered.join(", ") : `${ordered.slice(0, 4).join(", ")} and ${ordered.length - 4} more`;
 }
 
+/**
+ * Whether a scope's actions can name any action of `service`: a rule for a service no pattern reaches is skipped
+ * (a profile's S3 grants never reach IAM), which keeps the preview's analysis linear in cheap checks.
+ */
+function reachesService(scope: GrantScope, service: string): boolean {
+    return scope.actions.some((p) => {
+        const [s] = p.split(":");
+        return p === "*" || wildcardMatch(s, service, true);
+    });
+}
+
+/**
+ * Results by scope: the same grants recur in every role that attaches the same managed policy (a thousand profiles
+ * with AmazonSageMakerReadOnly are a thousand copies of its few hundred actions), so each is evaluated once.
+ */
+const memo = new Map<string, Risk[]>();
+const MEMO_LIMIT = 20_000;
+
 /** Every risk one grant scope carries. */
 export function scopeRisks(scope: GrantScope, context: RiskContext = {}): Risk[] {
+    const self = context.selfArn !== undefined && scope.resource === context.selfArn;
+    const key = [scope.resource, self ? "self" : "", scope.actions.join(","), (scope.exceptActions ?? []).join(","), (scope.written ?? scope.actions).join(",")].join("\u0000");
+    let risks = memo.get(key);
+    if (!risks) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        risks = evaluateScope(scope, self);
+        memo.set(key, risks);
+    }
+    return risks;
+}
+
+function evaluateScope(scope: GrantScope, self: boolean): Risk[] {
     const risks: Risk[] = [];
     const { resource } = scope;
     const wildcard = hasWildcard(resource);
     const add = (rule: RiskRule, severity: RiskSeverity, actions: string[], message: string) => risks.push({ rule, severity, actions, resource, message });
+    const iam = reachesService(scope, "iam");
 
-    const writes = iamWriteActions().filter((a) => scopeAllows(scope, a));
-    if (wildcard && writes.length > 0) {
+    const writes = wildcard && iam ? iamWriteActions().filter((a) => scopeAllows(scope, a)) : [];
+    if (writes.length > 0) {
         add("iam-write-on-wildcard", "high", writes, `allows IAM writes (${named(writes)}) on ${resource}, a wildcard: name the exact role or policy ARNs (an IAM write on a wildcard lets the role change identities it was never meant to, its own among them)`);
     }
-    if (reachesIamIdentity(resource)) {
-        const self = context.selfArn !== undefined && resource === context.selfArn;
+    if (iam && reachesIamIdentity(resource)) {
         // Its own PassRole gives a service no more than the role has: no escalation.
         const escalation = [...iamPermissionsManagementActions(), ...ESCALATING_IAM_WRITES.filter((a) => !(self && a === "iam:PassRole"))].filter((a) => scopeAllows(scope, a)).sort();
         if (escalation.length > 0) {
             add("privilege-escalation", "high", escalation, `allows ${named(escalation)} on ${self ? "its own role" : resource}: a privilege-escalation path (with these the role can grant itself or a compute service it starts more rights, e.g. attach AdministratorAccess); drop them, or keep them on a role no workload uses`);
         }
     }
-    const takeover = WORKLOAD_TAKEOVER_ACTIONS.filter((a) => scopeAllows(scope, a) && wildcardMatch(arnParts(resource).service, a.split(":")[0], true));
+    const takeover = WORKLOAD_TAKEOVER_ACTIONS.filter((a) => wildcardMatch(arnParts(resource).service, a.split(":")[0], true) && reachesService(scope, a.split(":")[0]) && scopeAllows(scope, a));
     if (takeover.length > 0) {
         add(
             "workload-takeover",
@@ -158,7 +188,7 @@ export function scopeRisks(scope: GrantScope, context: RiskContext = {}): Risk[]
             `allows ${named(takeover)} on ${resource}: the role can run its own code in ${wildcard ? "every matching" : "that"} workload and act as the workload's role; ${wildcard ? "name the exact resources, or drop them" : "make sure that workload's role has no more rights than this one"}`,
         );
     }
-    if (scopeAllows(scope, "sts:AssumeRole")) {
+    if (reachesService(scope, "sts") && scopeAllows(scope, "sts:AssumeRole")) {
         const { service, account } = arnParts(resource);
         if (wildcardMatch(service, "iam", true) && hasWildcard(account)) {
             add("assume-any-role", "high", ["sts:AssumeRole"], `allows sts:AssumeRole on ${resource}: the pods may assume any role, in any account, whose trust lets this one in; name the exact role ARNs`);
@@ -166,7 +196,7 @@ export function scopeRisks(scope: GrantScope, context: RiskContext = {}): Risk[]
             add("assume-account-roles", "medium", ["sts:AssumeRole"], `allows sts:AssumeRole on ${resource}: every matching role of account ${account} that trusts this one; name the exact role ARNs`);
         }
     }
-    const data = DATA_ACTIONS.filter((a) => scopeAllows(scope, a) && everyResourceOf(resource, a.split(":")[0]));
+    const data = DATA_ACTIONS.filter((a) => everyResourceOf(resource, a.split(":")[0]) && scopeAllows(scope, a));
     if (data.length > 0) {
         add("data-on-wildcard", "high", data, `allows data actions (${named(data)}) on ${resource}: every bucket, table, key, secret or parameter of that kind in the account, other profiles' data included; name the exact resources`);
     }
