@@ -1,10 +1,12 @@
 /**
- * @e2e: the adoption's import file through the real Pulumi CLI (`pulumi import --file`). The aws and kubernetes
- * plugins cannot be fetched here, so stand-ins answer the reads (test/e2e/fixtures); what is real is the CLI's
+ * @e2e: the adoption's import file through the real Pulumi CLI (`pulumi import --file`). Stand-in aws and kubernetes
+ * plugins answer the reads (test/e2e/fixtures; the real kubernetes plugin would need the adopted stack's EKS cluster
+ * reachable); what is real is the CLI's
  * reading of the file (file-local names, `component: true` parents, the provider declared with its inputs) and
  * the URNs the engine gives each imported resource, which must be exactly the program's.
  */
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,7 +14,7 @@ import { ImportResource } from "@pulumi/pulumi/automation";
 import { adopt } from "../../adopt/cli";
 import { declaredUrns } from "../../adopt/importFile";
 import { runProgram, PROJECT_NAME } from "../../preview/runtime";
-import { readStackFile } from "../../preview/stackFile";
+import { PROJECT_ROOT, readStackFile } from "../../preview/stackFile";
 import { Emulator } from "../../tools/emulator";
 import { EngineStack, engineStack } from "../../tools/engine";
 import { buildHandMadeState, CLUSTER, writeKubectlFiles } from "../helpers/handMade";
@@ -28,6 +30,8 @@ describe("the adoption's import file through the real Pulumi CLI @e2e", function
 
     before(async function () {
         const cli = cliOrSkip(this);
+        // The stand-in aws plugin runs the compiled preview's stand-ins (dist/).
+        execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
         process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = "true";
         emulator = await motoOrSkip(this);
         await buildHandMadeState();
