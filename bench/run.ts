@@ -19,6 +19,7 @@ import { PROJECT_ROOT } from "../preview/stackFile";
 import { motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 import { percentile } from "../tools/trustDrill";
 import { engineBench, windowBench } from "./rolePairs";
+import { kubernetesBench, KubernetesRow, ENGINE_PARALLELISM } from "./kubernetes";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,1000,3000").split(",").map(Number);
@@ -179,17 +180,35 @@ function nodeReleaseSection(rows: NodeReleaseRow[]): string[] {
     ];
 }
 
-/** `BENCH_ONLY=node-releases`: measures section 7 alone and puts it in place in BENCHMARKS.md, the rest unchanged. */
-async function nodeReleasesOnly(): Promise<void> {
-    const section = nodeReleaseSection(await nodeReleaseBench());
+// ---------------------------------------------------------------------------------------------------------------
+// 8. The program's Kubernetes objects: pulumi up through the real plugin vs kubectl apply (bench/kubernetes.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+const KUBERNETES_SIZES = (process.env.BENCH_KUBERNETES_SIZES ?? "200,1000").split(",").map(Number);
+const KUBERNETES_TITLE = "## 8. Kubernetes objects: `pulumi up` through the real plugin vs `kubectl apply --server-side`";
+
+function kubernetesSection(rows: KubernetesRow[] | string): string[] {
+    if (typeof rows === "string") return [KUBERNETES_TITLE, "", rows, ""];
+    return [
+        KUBERNETES_TITLE,
+        "",
+        `The whole program (\`dist/index.js\`) through the real engine and the real pulumi-kubernetes plugin to a local API server (tools/controlPlane.ts), against \`kubectl apply --server-side -f out/<stack>/k8s/\` of the offline preview's manifests for the same objects, each on a fresh set. N profiles with only \`default-editor\` (no controller runs, so no Profile waits); the aws side through the labelled stand-in plugin. One run each. Engine parallelism: ${ENGINE_PARALLELISM}.`,
+        "",
+        table(["N profiles", "objects", "pulumi up ms", "kubectl apply ms", "ratio"], rows.map((r) => [r.n, r.objects, fmt(r.pulumiUpMs), fmt(r.kubectlMs), fmt(r.pulumiUpMs / r.kubectlMs, 2)])),
+        "",
+    ];
+}
+
+/** `BENCH_ONLY=<section>`: measures one section alone and puts it in place in BENCHMARKS.md, the rest unchanged. */
+async function onlySection(title: string, command: string, section: string[]): Promise<void> {
     const file = path.join(PROJECT_ROOT, "BENCHMARKS.md");
     const text = fs.readFileSync(file, "utf8");
-    const start = text.indexOf("## 7. Node releases side by side");
-    const end = text.indexOf("## Targets");
-    const stamp = `Section 7 measured ${new Date().toISOString().slice(0, 10)} (\`BENCH_ONLY=node-releases npm run bench\`) at commit ${machine().split("commit ").pop()}.`;
+    const start = text.indexOf(title);
+    const next = text.indexOf("\n## ", start + 1);
+    const end = start >= 0 && next >= 0 ? next + 1 : text.indexOf("## Targets");
+    const stamp = `Measured ${new Date().toISOString().slice(0, 10)} (\`${command}\`) at commit ${machine().split("commit ").pop()}.`;
     const block = [...section.slice(0, 2), stamp, "", ...section.slice(2)].join("\n");
-    const next = start >= 0 ? `${text.slice(0, start)}${block}\n${text.slice(end)}` : `${text.slice(0, end)}${block}\n${text.slice(end)}`;
-    fs.writeFileSync(file, next);
+    fs.writeFileSync(file, start >= 0 ? `${text.slice(0, start)}${block}\n${text.slice(end)}` : `${text.slice(0, end)}${block}\n${text.slice(end)}`);
     process.stdout.write(`${block}\n`);
 }
 
@@ -340,6 +359,7 @@ async function main(): Promise<void> {
     const drills = moto ? await windowBench(DRILL_SEEDS, DRILL_UPDATES) : [];
     const cap = capacity();
     const releases = await nodeReleaseBench();
+    const kubernetes = await kubernetesBench(KUBERNETES_SIZES);
 
     const at = (n: number) => program.find((r) => r.n === n);
     const r1000 = at(1000);
@@ -485,6 +505,7 @@ async function main(): Promise<void> {
     const engineOk = typeof engine !== "string" ? engine : undefined;
     const worstP99 = drills.length ? Math.max(...drills.map((d) => percentile(d.result.windowsMs, 99))) : NaN;
     lines.push(...nodeReleaseSection(releases));
+    lines.push(...kubernetesSection(kubernetes));
     lines.push("## Targets", "");
     lines.push(
         table(
@@ -514,7 +535,12 @@ async function main(): Promise<void> {
     process.stdout.write(text);
 }
 
-(process.env.BENCH_ONLY === "node-releases" ? nodeReleasesOnly() : main()).catch((err) => {
+const ONLY: Record<string, () => Promise<void>> = {
+    "node-releases": async () => onlySection("## 7. Node releases side by side", "BENCH_ONLY=node-releases npm run bench", nodeReleaseSection(await nodeReleaseBench())),
+    kubernetes: async () => onlySection(KUBERNETES_TITLE, "BENCH_ONLY=kubernetes npm run bench", kubernetesSection(await kubernetesBench(KUBERNETES_SIZES))),
+};
+
+(process.env.BENCH_ONLY ? ONLY[process.env.BENCH_ONLY]() : main()).catch((err) => {
     process.stderr.write(`${(err as Error).stack}\n`);
     process.exit(1);
 });

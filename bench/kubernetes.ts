@@ -1,0 +1,78 @@
+/**
+ * Section 8 of `npm run bench`: the program's Kubernetes objects through the real engine and the real pulumi-kubernetes
+ * plugin to a local API server (tools/controlPlane.ts), against `kubectl apply --server-side` of the offline preview's
+ * `k8s/` manifests for the same objects: the manual procedure's own tool. Profiles list only `default-editor`, so no
+ * Profile waits for a controller (none runs here): both sides write the same N Profiles and the controller's
+ * service-account patch. The aws side goes through the labelled stand-in plugin (test/e2e/fixtures/aws-plugin), whose
+ * resources answer at once.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { runPreview } from "../preview/preview";
+import { PROJECT_ROOT } from "../preview/stackFile";
+import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
+import { engineStack, pulumiCli } from "../tools/engine";
+
+export interface KubernetesRow {
+    n: number;
+    objects: number;
+    pulumiUpMs: number;
+    kubectlMs: number;
+}
+
+/** The engine's parallelism: the CLI's default (`--parallel` unset), as `pulumi up` runs. */
+export const ENGINE_PARALLELISM = "the CLI's default (unbounded: one step per ready resource)";
+
+function stackConfig(n: number, kubeconfig: string): Record<string, unknown> {
+    const profiles = Array.from({ length: n }, (_, i) => ({ name: `bench-${String(i).padStart(5, "0")}`, owner: `bench-${i}@example.com` }));
+    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:cluster": { kubeconfig, context: "local" }, "kubeflow-irsa:profiles": profiles };
+}
+
+export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] | string> {
+    const cli = pulumiCli();
+    const binaries = controlPlaneBinaries();
+    if (!cli || !binaries) return "skipped: needs a Pulumi CLI and the control-plane binaries (scripts/install-pulumi.sh, scripts/install-kubernetes.sh)";
+    execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
+    const cluster = await startControlPlane(binaries);
+    const rows: KubernetesRow[] = [];
+    try {
+        const crd = path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml");
+        cluster.kubectl(["apply", "--server-side", "-f", crd]);
+        cluster.kubectl(["wait", "--for=condition=Established", "crd/profiles.kubeflow.org", "--timeout=60s"]);
+        cluster.kubectl(["create", "namespace", "kubeflow"]);
+        cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
+        for (const n of sizes) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-k8s-bench-"));
+            const config = stackConfig(n, cluster.kubeconfigPath);
+            fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stringify({ config }));
+            const preview = await runPreview({ stack: "bench", stacksDir: dir, outDir: path.join(dir, "out"), log: () => undefined });
+            const manifests = path.join(preview.outDir, "k8s");
+            const objects = fs.readdirSync(manifests).length;
+
+            let started = Date.now();
+            const applied = spawnSync(binaries.kubectl, [`--kubeconfig=${cluster.kubeconfigPath}`, "apply", "--server-side", "--field-manager=kubeflow-irsa", "-f", manifests], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+            const kubectlMs = Date.now() - started;
+            if (applied.status !== 0) throw new Error(`kubectl apply failed: ${applied.stderr}`);
+            // A fresh set for the engine: the same names, removed again.
+            cluster.kubectl(["delete", "profiles.kubeflow.org", "--all", "--wait=true"]);
+
+            const main = () => (require(path.join(PROJECT_ROOT, "dist", "index.js")) as () => Promise<Record<string, unknown>>)();
+            const engine = await engineStack(cli, main, `k8s-bench-${n}`, {}, [path.join(PROJECT_ROOT, "test", "e2e", "fixtures", "aws-plugin"), path.dirname(binaries["pulumi-resource-kubernetes"])]);
+            await engine.stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: typeof v === "string" ? v : JSON.stringify(v) }])));
+            started = Date.now();
+            await engine.stack.up({ color: "never" });
+            const pulumiUpMs = Date.now() - started;
+            await engine.stack.destroy({ color: "never" });
+            await engine.dispose();
+            rows.push({ n, objects, pulumiUpMs, kubectlMs });
+            process.stderr.write(`kubernetes N=${n}: ${objects} objects, pulumi up ${pulumiUpMs} ms, kubectl apply ${kubectlMs} ms\n`);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    } finally {
+        await cluster.stop();
+    }
+    return rows;
+}
