@@ -39,9 +39,7 @@ export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] 
     const cluster = await startControlPlane(binaries);
     const rows: KubernetesRow[] = [];
     try {
-        const crd = path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml");
-        cluster.kubectl(["apply", "--server-side", "-f", crd]);
-        cluster.kubectl(["wait", "--for=condition=Established", "crd/profiles.kubeflow.org", "--timeout=60s"]);
+        cluster.installCrd(path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml"));
         cluster.kubectl(["create", "namespace", "kubeflow"]);
         cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
         for (const n of sizes) {

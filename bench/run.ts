@@ -206,7 +206,7 @@ async function onlySection(title: string, command: string, section: string[]): P
     const start = text.indexOf(title);
     const next = text.indexOf("\n## ", start + 1);
     const end = start >= 0 && next >= 0 ? next + 1 : text.indexOf("## Targets");
-    const stamp = `Measured ${new Date().toISOString().slice(0, 10)} (\`${command}\`) at commit ${machine().split("commit ").pop()}.`;
+    const stamp = `Measured ${new Date().toISOString().slice(0, 10)} (\`${command}\`) at commit ${commit()}.`;
     const block = [...section.slice(0, 2), stamp, "", ...section.slice(2)].join("\n");
     fs.writeFileSync(file, start >= 0 ? `${text.slice(0, start)}${block}\n${text.slice(end)}` : `${text.slice(0, end)}${block}\n${text.slice(end)}`);
     process.stdout.write(`${block}\n`);
@@ -335,15 +335,17 @@ function capacity(): Array<{ layout: string; entry: string; at2048: number; at40
 // Report
 // ---------------------------------------------------------------------------------------------------------------
 
+function commit(): string {
+    try {
+        return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: PROJECT_ROOT, encoding: "utf8" }).trim();
+    } catch {
+        return "uncommitted"; // not a git checkout
+    }
+}
+
 function machine(): string {
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    let commit = "uncommitted";
-    try {
-        commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: PROJECT_ROOT, encoding: "utf8" }).trim();
-    } catch {
-        // not a git checkout
-    }
-    return `${os.cpus().length} x ${cpu}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, commit ${commit}`;
+    return `${os.cpus().length} x ${cpu}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, commit ${commit()}`;
 }
 
 const met = (ok: boolean) => (ok ? "met" : "NOT met");

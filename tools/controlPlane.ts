@@ -13,7 +13,7 @@ import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { PROJECT_ROOT } from "../preview/stackFile";
 
 export interface ControlPlaneBinaries {
@@ -39,6 +39,8 @@ export interface ControlPlane {
     binaries: ControlPlaneBinaries;
     /** Runs kubectl against this cluster. */
     kubectl(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
+    /** Applies a CustomResourceDefinition file and waits until it is established; throws with kubectl's words if not. */
+    installCrd(file: string): void;
     stop(): Promise<void>;
 }
 
@@ -149,6 +151,13 @@ export async function startControlPlane(binaries: ControlPlaneBinaries): Promise
         const r = spawnSync(binaries.kubectl, [`--kubeconfig=${kubeconfigPath}`, ...args], { encoding: "utf8", input });
         return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
+    const installCrd = (crdFile: string) => {
+        const name = (parse(fs.readFileSync(crdFile, "utf8")) as { metadata: { name: string } }).metadata.name;
+        for (const args of [["apply", "--server-side", "-f", crdFile], ["wait", "--for=condition=Established", `crd/${name}`, "--timeout=60s"]]) {
+            const r = kubectl(args);
+            if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr.trim()}`);
+        }
+    };
     const stop = async () => {
         process.removeListener("exit", killAll);
         for (const p of [...processes].reverse()) {
@@ -161,5 +170,5 @@ export async function startControlPlane(binaries: ControlPlaneBinaries): Promise
         }
         fs.rmSync(dir, { recursive: true, force: true });
     };
-    return { server, kubeconfigPath, binaries, kubectl, stop };
+    return { server, kubeconfigPath, binaries, kubectl, installCrd, stop };
 }

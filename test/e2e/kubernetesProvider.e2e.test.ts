@@ -54,9 +54,7 @@ describe("the stack's Kubernetes provider through the real engine and plugin @e2
     before(async function () {
         const cli = cliOrSkip(this);
         cluster = await controlPlaneOrSkip(this);
-        const crd = cluster.kubectl(["apply", "--server-side", "-f", CRD_PATH]);
-        expect(crd.status, crd.stderr).to.equal(0);
-        expect(cluster.kubectl(["wait", "--for=condition=Established", "crd/profiles.kubeflow.org", "--timeout=60s"]).status).to.equal(0);
+        cluster.installCrd(CRD_PATH);
         const plugin = path.dirname(cluster.binaries["pulumi-resource-kubernetes"]);
         engine = await engineStack(cli, async () => declare(), "provider-move", { KUBECONFIG: cluster.kubeconfigPath }, [plugin]);
     });

@@ -46,10 +46,7 @@ describe("the preview's Kubernetes manifests against a real API server @e2e", fu
 
     before(async function () {
         cluster = await controlPlaneOrSkip(this);
-        const crd = cluster.kubectl(["apply", "--server-side", "-f", CRD_PATH]);
-        expect(crd.status, crd.stderr).to.equal(0);
-        const established = cluster.kubectl(["wait", "--for=condition=Established", "crd/profiles.kubeflow.org", "--timeout=60s"]);
-        expect(established.status, established.stderr).to.equal(0);
+        cluster.installCrd(CRD_PATH);
         everyShapeStack(shapesDir);
     });
 

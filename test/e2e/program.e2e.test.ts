@@ -79,8 +79,7 @@ describe("the whole program through the real engine, kubernetes plugin and API s
         const cli = cliOrSkip(this);
         cluster = await controlPlaneOrSkip(this);
         execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
-        expect(cluster.kubectl(["apply", "--server-side", "-f", CRD_PATH]).status).to.equal(0);
-        expect(cluster.kubectl(["wait", "--for=condition=Established", "crd/profiles.kubeflow.org", "--timeout=60s"]).status).to.equal(0);
+        cluster.installCrd(CRD_PATH);
         // What a Kubeflow install has: the controller's namespace and service account (stand-ins, not under test).
         cluster.kubectl(["create", "namespace", "kubeflow"]);
         cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
