@@ -35,6 +35,14 @@ export interface AdoptOptions {
     force?: boolean;
     controllerNamespace?: string;
     controllerServiceAccount?: string;
+    /**
+     * The stack reaches the cluster through this kubeconfig (the program's `cluster.kubeconfig` mode) instead of one
+     * generated from EKS: for a cluster reached through a proxy or a kubeconfig of the team's own. A path as Pulumi
+     * reads it, from the project directory.
+     */
+    kubeconfig?: string;
+    /** The context within `kubeconfig` (default: its current context). */
+    context?: string;
 }
 
 export interface AdoptResult {
@@ -48,6 +56,7 @@ export interface AdoptResult {
 function stackFileText(options: AdoptOptions, adoption: Adoption): string {
     const config: Record<string, unknown> = { "aws:region": options.region };
     for (const [key, value] of Object.entries(adoption.config)) config[`${CONFIG_NAMESPACE}:${key}`] = value;
+    if (options.kubeconfig !== undefined) config[`${CONFIG_NAMESPACE}:cluster`] = { kubeconfig: options.kubeconfig, ...(options.context !== undefined ? { context: options.context } : {}) };
     return (
         `# Written by npm run adopt from cluster ${options.cluster} (${options.region}) and ${path.basename(options.profilesFile)}.\n` +
         "# Before importing, read the adoption report beside the import file: it lists every change the first up makes.\n" +
@@ -86,6 +95,12 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
     const profiles = parseProfilesFile(fs.readFileSync(options.profilesFile, "utf8"), options.profilesFile);
     if (options.serviceAccountsFile !== undefined && !fs.existsSync(options.serviceAccountsFile)) {
         throw new AdoptError(`--service-accounts ${options.serviceAccountsFile}: no such file (write it with kubectl get serviceaccounts --all-namespaces -o json > ${options.serviceAccountsFile})`);
+    }
+    if (options.context !== undefined && options.kubeconfig === undefined) {
+        throw new AdoptError("--context needs --kubeconfig: a context is only read from an explicit kubeconfig (without one the stack generates the cluster's own from EKS)");
+    }
+    if (options.kubeconfig !== undefined && !fs.existsSync(path.resolve(PROJECT_ROOT, options.kubeconfig))) {
+        throw new AdoptError(`--kubeconfig ${options.kubeconfig}: no such file (from the project directory ${PROJECT_ROOT}, where Pulumi reads it)`);
     }
     const serviceAccounts = options.serviceAccountsFile === undefined ? undefined : parseServiceAccountsFile(fs.readFileSync(options.serviceAccountsFile, "utf8"), options.serviceAccountsFile);
 
@@ -153,7 +168,7 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
     return { adoption, importFile, report, files };
 }
 
-const USAGE = `usage: npm run adopt -- --cluster <name> --profiles <file> [--service-accounts <file>] [--stack <env>] [--out <dir>] [--stacks-dir <dir>] [--region <region>] [--force]
+const USAGE = `usage: npm run adopt -- --cluster <name> --profiles <file> [--service-accounts <file>] [--stack <env>] [--out <dir>] [--stacks-dir <dir>] [--region <region>] [--kubeconfig <file> [--context <name>]] [--force]
   --cluster   the EKS cluster whose hand-made IRSA setup to take over
   --profiles  the output of kubectl get profiles -o json (no cluster access needed)
   --service-accounts  the output of kubectl get serviceaccounts --all-namespaces -o json: listed accounts that exist are imported
@@ -162,12 +177,14 @@ const USAGE = `usage: npm run adopt -- --cluster <name> --profiles <file> [--ser
   --stacks-dir  where the stack file goes (default stacks/)
   --region    the cluster's region (default AWS_REGION)
   --controller-namespace, --controller-service-account   the profile controller's (default kubeflow, profiles-controller-service-account)
+  --kubeconfig  reach the cluster through this kubeconfig (cluster.kubeconfig) instead of one generated from EKS
+  --context   the context within --kubeconfig (default: its current context)
   --force     replace an existing stack file`;
 
 function parseArgs(argv: string[]): AdoptOptions {
     const values: Record<string, string> = {};
     let force = false;
-    const known = ["cluster", "profiles", "service-accounts", "stacks-dir", "stack", "out", "region", "controller-namespace", "controller-service-account"];
+    const known = ["cluster", "profiles", "service-accounts", "stacks-dir", "stack", "out", "region", "controller-namespace", "controller-service-account", "kubeconfig", "context"];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--force") force = true;
@@ -191,6 +208,8 @@ function parseArgs(argv: string[]): AdoptOptions {
         force,
         controllerNamespace: values["controller-namespace"],
         controllerServiceAccount: values["controller-service-account"],
+        kubeconfig: values.kubeconfig,
+        context: values.context,
     };
 }
 

@@ -14,7 +14,7 @@ import { stringify } from "yaml";
 import { runPreview } from "../preview/preview";
 import { PROJECT_ROOT } from "../preview/stackFile";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
-import { engineStack, pulumiCli } from "../tools/engine";
+import { configMap, pulumiCli, wholeProgramStack } from "../tools/engine";
 
 export interface KubernetesRow {
     n: number;
@@ -57,9 +57,8 @@ export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] 
             // A fresh set for the engine: the same names, removed again.
             cluster.kubectl(["delete", "profiles.kubeflow.org", "--all", "--wait=true"]);
 
-            const main = () => (require(path.join(PROJECT_ROOT, "dist", "index.js")) as () => Promise<Record<string, unknown>>)();
-            const engine = await engineStack(cli, main, `k8s-bench-${n}`, {}, [path.join(PROJECT_ROOT, "test", "e2e", "fixtures", "aws-plugin"), path.dirname(binaries["pulumi-resource-kubernetes"])]);
-            await engine.stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: typeof v === "string" ? v : JSON.stringify(v) }])));
+            const engine = await wholeProgramStack(cli, `k8s-bench-${n}`, { kubernetesPlugin: binaries["pulumi-resource-kubernetes"] });
+            await engine.stack.setAllConfig(configMap(config));
             started = Date.now();
             await engine.stack.up({ color: "never" });
             const pulumiUpMs = Date.now() - started;

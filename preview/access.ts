@@ -118,6 +118,57 @@ function trustsPodIdentity(trust: PolicyDocument): boolean {
     return statements(trust).some((s) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE));
 }
 
+/** What a Pod Identity request that the trust should admit names: the cluster, namespace and service account. */
+export interface PodIdentityProbe {
+    clusterArn: string;
+    namespace: string;
+    serviceAccount: string;
+}
+
+/** The rules of one trust policy on its own, as the preview reports them and the policy pack enforces them. */
+export type TrustRule =
+    | "web-identity-aud"
+    | "web-identity-sub"
+    | "sub-beyond-namespace"
+    | "pod-identity-namespace"
+    | "pod-identity-service-account"
+    | "pod-identity-cluster"
+    | "pod-identity-account";
+
+export interface TrustRisk {
+    rule: TrustRule;
+    severity: Severity;
+    message: string;
+}
+
+const clusterNameOf = (clusterArn: string) => clusterArn.split(":cluster/")[1] ?? clusterArn;
+/** The same cluster ARN in another account (`111111111111` never names a real one here). */
+const inAnotherAccount = (clusterArn: string) => clusterArn.replace(/^(arn:[^:]+:eks:[^:]*:)(\d{12})(:)/, (_, a, account, c) => `${a}${account === "111111111111" ? "222222222222" : "111111111111"}${c}`);
+
+/**
+ * Whether a Pod Identity trust is scoped: given a request it should admit (`probe`), it must refuse the same request
+ * from another namespace, from another service account, from another cluster of the account, and from another
+ * account. What it admits beyond that, each a risk in plain words.
+ */
+export function podIdentityScopeRisks(trust: PolicyDocument, probe: PodIdentityProbe): TrustRisk[] {
+    const risks: TrustRisk[] = [];
+    const cluster = clusterNameOf(probe.clusterArn);
+    const admits = (clusterArn: string, namespace: string, serviceAccount: string) => podIdentityAllowed(trust, clusterArn, namespace, serviceAccount);
+    if (admits(probe.clusterArn, "kubeflow-irsa-probe", "any-service-account")) {
+        risks.push({ rule: "pod-identity-namespace", severity: "high", message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it` });
+    } else if (admits(probe.clusterArn, probe.namespace, "any-service-account")) {
+        risks.push({ rule: "pod-identity-service-account", severity: "high", message: `Pod Identity trust does not restrict the service account: any association in namespace ${probe.namespace} of cluster ${cluster} can use it` });
+    }
+    const otherCluster = probe.clusterArn.replace(/:cluster\/.*$/, ":cluster/kubeflow-irsa-probe-cluster");
+    if (admits(otherCluster, probe.namespace, probe.serviceAccount)) {
+        risks.push({ rule: "pod-identity-cluster", severity: "high", message: "Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it" });
+    }
+    if (admits(inAnotherAccount(otherCluster), probe.namespace, probe.serviceAccount)) {
+        risks.push({ rule: "pod-identity-account", severity: "high", message: "Pod Identity trust restricts neither the cluster nor the account (aws:SourceAccount): an association in any account can use it" });
+    }
+    return risks;
+}
+
 /**
  * Pod Identity reach of one role: each association whose request the trust allows is an entry; one the trust refuses
  * gives no credentials; probes (another namespace of the cluster, another cluster of the account) must be refused.
@@ -134,15 +185,51 @@ function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding
     if (!trustsPodIdentity(role.trust)) return;
     const clusters = [...new Set(bindings.map((b) => b.clusterName))];
     const sample = bindings[0] ?? { clusterName: "kubeflow-irsa-probe", namespace: "kubeflow-irsa-probe", serviceAccount: "default-editor" };
+    const seen = new Set<string>();
     for (const cluster of clusters.length ? clusters : [sample.clusterName]) {
-        if (podIdentityAllowed(role.trust, standInClusterArn(cluster, cloud), "kubeflow-irsa-probe", "any-service-account")) {
-            entry.serviceAccounts.push(`(any service account of ${cluster})${POD_IDENTITY_SUFFIX}`);
-            findings.push({ severity: "high", role: role.name, message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it` });
+        for (const risk of podIdentityScopeRisks(role.trust, { clusterArn: standInClusterArn(cluster, cloud), namespace: sample.namespace, serviceAccount: sample.serviceAccount })) {
+            if (risk.rule === "pod-identity-namespace") entry.serviceAccounts.push(`(any service account of ${cluster})${POD_IDENTITY_SUFFIX}`);
+            if (seen.has(risk.message)) continue;
+            seen.add(risk.message);
+            findings.push({ severity: risk.severity, role: role.name, message: risk.message });
         }
     }
-    if (podIdentityAllowed(role.trust, standInClusterArn("kubeflow-irsa-probe-cluster", cloud), sample.namespace, sample.serviceAccount)) {
-        findings.push({ severity: "high", role: role.name, message: "Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it" });
+}
+
+/** Whether a provider is an EKS cluster's (`oidc.eks.<region>.amazonaws.com/id/<ID>`), the only issuer IRSA uses. */
+export function isEksIssuer(trust: FederatedTrust): boolean {
+    return /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(trust.issuerHostPath);
+}
+
+/**
+ * The web-identity side of one trust, for each provider it federates (default: all): which of `candidates` it
+ * admits (as `ns:sa`; `(any service account)` when a subject no configuration names gets in), and its risks: a
+ * subject admitted for any audience, no effective `sub` condition.
+ */
+export function webIdentityReview(trust: PolicyDocument, candidates: readonly string[], providers: FederatedTrust[] = federatedTrusts(trust)): { admitted: string[]; risks: TrustRisk[] } {
+    const admitted: string[] = [];
+    const risks: TrustRisk[] = [];
+    for (const provider of providers) {
+        for (const subject of candidates) {
+            if (evaluateTrust(trust, webIdentityRequest(provider, subject)) !== "Allowed") continue;
+            admitted.push(shortSubject(subject));
+            if (evaluateTrust(trust, webIdentityRequest(provider, subject, "some-other-audience")) === "Allowed") {
+                risks.push({ rule: "web-identity-aud", severity: "high", message: `trust does not check aud: a token for any audience from ${provider.issuerHostPath} can assume it as ${shortSubject(subject)}` });
+            }
+        }
+        if (evaluateTrust(trust, webIdentityRequest(provider, PROBE_SUBJECT)) === "Allowed") {
+            admitted.push("(any service account)");
+            risks.push({ rule: "web-identity-sub", severity: "high", message: `trust has no effective sub condition: any service account of ${provider.issuerHostPath} can assume it` });
+        }
     }
+    return { admitted, risks };
+}
+
+/** `sub` patterns of a trust that reach beyond one namespace (checked on the text: no evaluation needed). */
+export function subPatternRisks(trust: PolicyDocument): TrustRisk[] {
+    return subjectsNamed(trust)
+        .filter((s) => /[*?]/.test(s) && subjectProblem(s, "StringLike") !== undefined)
+        .map((pattern) => ({ rule: "sub-beyond-namespace", severity: "high", message: `sub pattern ${pattern} matches beyond one namespace` }));
 }
 
 /** `system:serviceaccount:ns:sa` -> `ns:sa`, for tables. */
@@ -228,21 +315,9 @@ export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_S
     for (const role of roles) {
         const entry: AccessEntry = { role: role.name, serviceAccounts: [], principals: [], services: [] };
         try {
-            const candidates = candidateSubjects(role.trust, universe);
-            for (const trust of federatedTrusts(role.trust)) {
-                for (const subject of candidates) {
-                    if (evaluateTrust(role.trust, webIdentityRequest(trust, subject)) === "Allowed") {
-                        entry.serviceAccounts.push(shortSubject(subject));
-                        if (evaluateTrust(role.trust, webIdentityRequest(trust, subject, "some-other-audience")) === "Allowed") {
-                            findings.push({ severity: "high", role: role.name, message: `trust does not check aud: a token for any audience from ${trust.issuerHostPath} can assume it as ${shortSubject(subject)}` });
-                        }
-                    }
-                }
-                if (evaluateTrust(role.trust, webIdentityRequest(trust, PROBE_SUBJECT)) === "Allowed") {
-                    entry.serviceAccounts.push("(any service account)");
-                    findings.push({ severity: "high", role: role.name, message: `trust has no effective sub condition: any service account of ${trust.issuerHostPath} can assume it` });
-                }
-            }
+            const review = webIdentityReview(role.trust, candidateSubjects(role.trust, universe));
+            entry.serviceAccounts.push(...review.admitted);
+            findings.push(...review.risks.map((r) => ({ severity: r.severity, role: role.name, message: r.message })));
             for (const { arn, externalId } of awsPrincipalsOf(role.trust)) {
                 const request: AssumeRequest = { principalType: "AWS", principal: arn.endsWith(":root") ? arn.replace(/:root$/, ":role/any") : arn, action: "sts:AssumeRole", context: externalId ? { "sts:ExternalId": externalId } : {} };
                 if (evaluateTrust(role.trust, request) === "Allowed") {
@@ -262,12 +337,7 @@ export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_S
             if (s.Effect === "Allow" && s.Principal !== "*" && s.Principal?.Service) entry.services.push(...asList(s.Principal.Service).filter((x) => x !== POD_IDENTITY_SERVICE));
         }
         matrix.push(entry);
-
-        for (const pattern of subjectsNamed(role.trust).filter((s) => /[*?]/.test(s))) {
-            if (subjectProblem(pattern, "StringLike")) {
-                findings.push({ severity: "high", role: role.name, message: `sub pattern ${pattern} matches beyond one namespace` });
-            }
-        }
+        findings.push(...subPatternRisks(role.trust).map((r) => ({ severity: r.severity, role: role.name, message: r.message })));
         const length = policyLength(role.trust);
         if (length > DEFAULT_TRUST_POLICY_MAX_LENGTH) {
             findings.push({ severity: "high", role: role.name, message: `trust policy is ${length} characters, over the default ${DEFAULT_TRUST_POLICY_MAX_LENGTH}-character quota (fine only if the account's quota was raised)` });

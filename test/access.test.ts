@@ -245,6 +245,7 @@ describe("trust evaluator vs IAM simulator", () => {
             expect(findings.map((f) => `${f.severity} ${f.role}: ${f.message}`)).to.deep.equal([
                 "high open: Pod Identity trust does not restrict namespace and service account: any association in cluster kf can use it",
                 "high open: Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it",
+                "high open: Pod Identity trust restricts neither the cluster nor the account (aws:SourceAccount): an association in any account can use it",
                 "medium good: the Pod Identity association for team-a:spark in kf gives no credentials: the trust does not allow it",
             ]);
         });

@@ -4,10 +4,10 @@
  * process, so only the CLI is needed), a local file backend and a passphrase secrets provider in a temporary
  * directory. The dynamic-provider host script ships with @pulumi/pulumi; its folder goes on PATH.
  */
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT } from "../preview/stackFile";
 
 /** Path of a compatible Pulumi CLI, or undefined when there is none (scripts/install-pulumi.sh builds one). */
@@ -64,4 +64,36 @@ export async function engineStack(cli: string, program: PulumiFn, stackName = "e
         checkpoint: () => fs.readFileSync(path.join(state, ".pulumi", "stacks", "kubeflow-irsa", `${stackName}.json`), "utf8"),
         dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
+}
+
+/**
+ * STAND-IN for the pulumi-aws plugin, which cannot be had here (test/e2e/fixtures/aws-plugin: echoes inputs, the
+ * offline preview's stable ids and ARNs, the program's invokes). No AWS behaviour is tested through it.
+ */
+export const AWS_STANDIN_PLUGIN_DIR = path.join(PROJECT_ROOT, "test", "e2e", "fixtures", "aws-plugin");
+
+/** Stack config as the Automation API takes it: strings as they are, anything else as JSON (as a stack file's YAML reads). */
+export function configMap(config: Record<string, unknown>): ConfigMap {
+    return Object.fromEntries(Object.entries(config).map(([key, v]) => [key, { value: typeof v === "string" ? v : JSON.stringify(v) }]));
+}
+
+export interface WholeProgramOptions {
+    /** The real pulumi-resource-kubernetes binary (scripts/install-kubernetes.sh). */
+    kubernetesPlugin: string;
+    /** Environment for the engine and its plugins (the aws stand-in reads STANDIN_*). */
+    env?: Record<string, string>;
+    /** Further plugin directories, ahead of the others. */
+    pluginDirs?: string[];
+}
+
+/**
+ * A stack running the whole program as `pulumi up` does: the compiled `index.ts` (dist/, built first), the real
+ * kubernetes plugin, and the aws stand-in above for the AWS resources; the RolePair dynamic provider runs for real in
+ * the engine's provider host, against whatever AWS endpoint the environment names (moto in the tests).
+ */
+export async function wholeProgramStack(cli: string, stackName: string, options: WholeProgramOptions): Promise<EngineStack> {
+    execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
+    const main = () => (require(path.join(PROJECT_ROOT, "dist", "index.js")) as () => Promise<Record<string, unknown>>)();
+    const plugins = [...(options.pluginDirs ?? []), AWS_STANDIN_PLUGIN_DIR, path.dirname(options.kubernetesPlugin)];
+    return engineStack(cli, main, stackName, options.env ?? {}, plugins);
 }

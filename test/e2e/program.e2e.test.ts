@@ -1,9 +1,10 @@
 /**
  * @e2e: the whole program (`index.ts`, compiled, as `pulumi up` runs it) through the real Pulumi engine (Automation
  * API inline program), the real pulumi-kubernetes plugin and a real kube-apiserver with the vendored Profile CRD, in
- * the program's own `cluster.kubeconfig` mode. What is under test: the objects the program applies, the Profile's
- * wait for the controller, the service-account patches beside the controller's own fields, no-op up and refresh,
- * deletes, and the Profile's background deletion.
+ * the program's own `cluster.kubeconfig` mode, with the RolePair dynamic provider in the engine's provider host against
+ * moto. What is under test: the objects the program applies, the Profile's wait for the controller, the
+ * service-account patches beside the controller's own fields, the role pair's roles and trust (naming the program's
+ * own OIDC provider), no-op up and refresh, deletes, and the Profile's background deletion.
  *
  * Stand-ins, each labelled where it lives: the aws plugin (test/e2e/fixtures/aws-plugin: echoes inputs, stable ARNs,
  * answers the program's invokes; no AWS behaviour is tested through it) and the profile controller
@@ -12,22 +13,36 @@
  * controller's service account are created here.
  */
 import { expect } from "chai";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { ConfigMap } from "@pulumi/pulumi/automation";
+import { decodePolicyDocument } from "../../components/trust";
 import { runProgram } from "../../preview/runtime";
-import { PROJECT_ROOT } from "../../preview/stackFile";
 import { ControlPlane } from "../../tools/controlPlane";
-import { EngineStack, engineStack } from "../../tools/engine";
+import { Emulator } from "../../tools/emulator";
+import { configMap, EngineStack, wholeProgramStack } from "../../tools/engine";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
-import { cliOrSkip } from "../helpers/toolsOrSkip";
+import { cliOrSkip, motoOrSkip } from "../helpers/toolsOrSkip";
 
 const quiet = { color: "never" as const };
 const FIXTURES = path.join(__dirname, "fixtures");
 const READY_TIMEOUT_SECONDS = 20;
+/** moto's account, named by aws:allowedAccountIds: the stand-in ARNs use it too, so the pair's trust names the program's OIDC provider in its own account. */
+const ACCOUNT = "123456789012";
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/kubeflow/${name}`;
+/** A same-account pair (the cross-account path runs in rolePair.e2e.test.ts): team-b's pipeline runs read a bucket. */
+const PAIR = {
+    name: "pipeline-data",
+    assetAccountId: ACCOUNT,
+    assetRoleName: "pipeline-data-asset",
+    eksRoleName: "pipeline-data-eks",
+    subjects: ["system:serviceaccount:team-b:default-editor"],
+    assetPolicy: { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::pipeline-data/*" }] },
+};
 
 interface ProfileEntry {
     name: string;
@@ -45,6 +60,7 @@ describe("the whole program through the real engine, kubernetes plugin and API s
     let engine: EngineStack | undefined;
     let controller: ChildProcess | undefined;
     let controllerLog = "";
+    let emulator: Emulator | undefined;
 
     const events = () => (fs.existsSync(controllerLog) ? fs.readFileSync(controllerLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { at: number; event: string; profile?: string }) : []);
     const get = (args: string[]) => cluster.kubectl(["get", ...args, "-o", "json"]);
@@ -52,16 +68,19 @@ describe("the whole program through the real engine, kubernetes plugin and API s
     const exists = (args: string[]) => get(args).status === 0;
 
     function config(profiles: ProfileEntry[]): ConfigMap {
-        const value = (v: unknown) => ({ value: typeof v === "string" ? v : JSON.stringify(v) });
-        return {
-            "aws:region": value("us-west-2"),
-            "kubeflow-irsa:clusterName": value("kf-e2e"),
-            "kubeflow-irsa:rolePath": value("/kubeflow/"),
-            "kubeflow-irsa:cluster": value({ kubeconfig: cluster.kubeconfigPath, context: "local" }),
-            "kubeflow-irsa:profileController": value({ readyTimeoutSeconds: READY_TIMEOUT_SECONDS }),
-            "kubeflow-irsa:profiles": value(profiles),
-        };
+        return configMap({
+            "aws:region": "us-west-2",
+            "aws:allowedAccountIds": [ACCOUNT],
+            "kubeflow-irsa:clusterName": "kf-e2e",
+            "kubeflow-irsa:rolePath": "/kubeflow/",
+            "kubeflow-irsa:cluster": { kubeconfig: cluster.kubeconfigPath, context: "local" },
+            "kubeflow-irsa:profileController": { readyTimeoutSeconds: READY_TIMEOUT_SECONDS },
+            "kubeflow-irsa:profiles": profiles,
+            "kubeflow-irsa:rolePairs": [PAIR],
+        });
     }
+    const iam = () => new IAMClient({});
+    const roleOf = (name: string) => iam().send(new GetRoleCommand({ RoleName: name })).then((r) => r.Role!, (e) => { if (e.name === "NoSuchEntityException") return undefined; throw e; });
 
     /** The Kubernetes objects (type, name) the offline preview's plan lists for a config: what `up` must apply. */
     async function previewedObjects(profiles: ProfileEntry[]): Promise<string[]> {
@@ -78,7 +97,7 @@ describe("the whole program through the real engine, kubernetes plugin and API s
     before(async function () {
         const cli = cliOrSkip(this);
         cluster = await controlPlaneOrSkip(this);
-        execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
+        emulator = await motoOrSkip(this);
         cluster.installCrd(CRD_PATH);
         // What a Kubeflow install has: the controller's namespace and service account (stand-ins, not under test).
         cluster.kubectl(["create", "namespace", "kubeflow"]);
@@ -88,13 +107,13 @@ describe("the whole program through the real engine, kubernetes plugin and API s
             env: { ...process.env, NEVER_READY: STUCK.name, DELAY_MS: "1500" },
             stdio: "inherit",
         });
-        const main = () => (require(path.join(PROJECT_ROOT, "dist", "index.js")) as () => Promise<Record<string, unknown>>)();
-        engine = await engineStack(cli, main, "whole-program", { STANDIN_REGION: "us-west-2" }, [path.join(FIXTURES, "aws-plugin"), path.dirname(cluster.binaries["pulumi-resource-kubernetes"])]);
+        engine = await wholeProgramStack(cli, "whole-program", { kubernetesPlugin: cluster.binaries["pulumi-resource-kubernetes"], env: { STANDIN_REGION: "us-west-2", STANDIN_ACCOUNT_ID: ACCOUNT } });
     });
 
     after(async () => {
         controller?.kill("SIGKILL");
         await engine?.dispose();
+        await emulator?.stop();
     });
 
     it("applies exactly the objects the offline preview lists, each Profile's namespace objects only once it is reconciled", async () => {
@@ -106,17 +125,31 @@ describe("the whole program through the real engine, kubernetes plugin and API s
         const ready = events().find((e) => e.event === "finalizer added" && e.profile === "team-b")!;
         const batch = json(["serviceaccount", "batch", "-n", "team-b"]);
         expect(Date.parse(batch.metadata.creationTimestamp)).to.be.at.least(Math.floor(ready.at / 1000) * 1000);
-        expect(batch.metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal("arn:aws:iam::111122223333:role/kubeflow/team-b-kf-e2e-role");
+        expect(batch.metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal(roleArn("team-b-kf-e2e-role"));
+    });
+
+    it("makes the role pair's two roles through the dynamic provider, the EKS role trusting the program's own OIDC provider with aud and sub", async () => {
+        const outputs = await engine!.stack.outputs();
+        const providerArn = outputs.oidcProviderArn.value as string;
+        const hostPath = outputs.oidcIssuerHostPath.value as string;
+        expect(outputs.rolePairRoleArns.value).to.deep.equal({ [PAIR.name]: { eksRoleArn: `arn:aws:iam::${ACCOUNT}:role/${PAIR.eksRoleName}`, assetRoleArn: `arn:aws:iam::${ACCOUNT}:role/${PAIR.assetRoleName}` } });
+        const trust = decodePolicyDocument((await roleOf(PAIR.eksRoleName))!.AssumeRolePolicyDocument!);
+        expect(trust.Statement).to.deep.equal([{
+            Sid: "KubeflowIrsaRolePair", Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: { StringEquals: { [`${hostPath}:aud`]: "sts.amazonaws.com", [`${hostPath}:sub`]: PAIR.subjects } },
+        }]);
+        const assetPolicy = await iam().send(new GetRolePolicyCommand({ RoleName: PAIR.assetRoleName, PolicyName: "asset-policy" }));
+        expect(decodePolicyDocument(assetPolicy.PolicyDocument!)).to.deep.equal(PAIR.assetPolicy);
     });
 
     it("patches the controller's service accounts with the annotation only, leaving the controller's fields alone", () => {
         const viewer = json(["serviceaccount", "default-viewer", "-n", "team-b"]);
-        expect(viewer.metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal("arn:aws:iam::111122223333:role/kubeflow/team-b-kf-e2e-role");
+        expect(viewer.metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal(roleArn("team-b-kf-e2e-role"));
         expect(viewer.metadata.labels).to.deep.equal({ "profile-controller/owned": "true" });
         const controllerSa = json(["serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
-        expect(controllerSa.metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal("arn:aws:iam::111122223333:role/kubeflow/kf-e2e-kf-profile-controller");
+        expect(controllerSa.metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal(roleArn("kf-e2e-kf-profile-controller"));
         // The controller's own annotation of default-editor is the plugin's, untouched by the program.
-        expect(json(["serviceaccount", "default-editor", "-n", "team-a"]).metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal("arn:aws:iam::111122223333:role/kubeflow/team-a-kf-e2e-role");
+        expect(json(["serviceaccount", "default-editor", "-n", "team-a"]).metadata.annotations["eks.amazonaws.com/role-arn"]).to.equal(roleArn("team-a-kf-e2e-role"));
     });
 
     it("changes nothing on a second up or a refresh", async () => {
@@ -155,5 +188,7 @@ describe("the whole program through the real engine, kubernetes plugin and API s
         const deadline = Date.now() + 60_000;
         while (Date.now() < deadline && (exists(["namespace", "team-a"]) || exists(["namespace", "team-b"]))) await new Promise((r) => setTimeout(r, 500));
         expect(exists(["namespace", "team-b"]), "the garbage collector removes the namespace after its Profile").to.equal(false);
+        expect(await roleOf(PAIR.eksRoleName)).to.equal(undefined);
+        expect(await roleOf(PAIR.assetRoleName)).to.equal(undefined);
     });
 });

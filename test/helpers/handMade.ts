@@ -118,7 +118,8 @@ function profile(name: string, owner: string, roleArn?: string, extra: Record<st
 
 export const arn = (name: string, rolePath = "/") => `arn:aws:iam::${ACCOUNT}:role${rolePath}${name}`;
 
-function profilesList() {
+/** The Profiles as `kubectl get profiles -o json` lists them. */
+export function handMadeProfiles() {
     return {
         apiVersion: "v1",
         kind: "List",
@@ -133,16 +134,18 @@ function profilesList() {
     };
 }
 
+/** The service accounts as `kubectl get serviceaccounts -A -o json` lists them (the ones the adoption looks at). */
+export function handMadeServiceAccounts() {
+    const account = (namespace: string, name: string, annotations?: Record<string, string>) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { namespace, name, ...(annotations ? { annotations } : {}) } });
+    return {
+        apiVersion: "v1",
+        kind: "List",
+        items: [account("vision", "default-editor"), account("vision", "trainer", { "eks.amazonaws.com/role-arn": arn("vision-kf-prod-role", "/kubeflow/") }), account("kube-system", "ebs-csi-controller-sa")],
+    };
+}
+
 /** Writes profiles.json and serviceaccounts.json, as kubectl would, into `dir`. */
 export function writeKubectlFiles(dir: string): void {
-    fs.writeFileSync(path.join(dir, "profiles.json"), JSON.stringify(profilesList(), null, 2));
-    const account = (namespace: string, name: string, annotations?: Record<string, string>) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { namespace, name, ...(annotations ? { annotations } : {}) } });
-    fs.writeFileSync(
-        path.join(dir, "serviceaccounts.json"),
-        JSON.stringify({
-            apiVersion: "v1",
-            kind: "List",
-            items: [account("vision", "default-editor"), account("vision", "trainer", { "eks.amazonaws.com/role-arn": arn("vision-kf-prod-role", "/kubeflow/") }), account("kube-system", "ebs-csi-controller-sa")],
-        }),
-    );
+    fs.writeFileSync(path.join(dir, "profiles.json"), JSON.stringify(handMadeProfiles(), null, 2));
+    fs.writeFileSync(path.join(dir, "serviceaccounts.json"), JSON.stringify(handMadeServiceAccounts()));
 }
