@@ -151,6 +151,9 @@ describe("RolePairProvider fault drills @integration", function () {
             console.log(`      seed ${seed}: ${describeDrill(report)}`);
             expect(report.runtimeWrites, "the runtime writer ran").to.be.greaterThan(20);
             expect(report.providerWrites).to.be.at.least(20);
+            // The provider may stop an update the writer kept winning (the drill reruns it, as its error tells a user);
+            // a provider that needed that for most updates would not converge in practice.
+            expect(report.contendedReruns, "updates run again after the writer won every merge round").to.be.at.most(5);
             expect(report.lost, "runtime entries lost").to.deep.equal([]);
             expect(report.resurrected, "runtime entries brought back after removal").to.deep.equal([]);
             expect(report.writesWithoutSub, "writes whose owned statement had no sub condition").to.equal(0);

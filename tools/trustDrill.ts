@@ -181,7 +181,26 @@ export interface UpdateDrillResult extends DrillReport {
     missingAfterUpdate: string[];
     /** Updates after which the runtime writer's own stale write had replaced ours (its race, not the provider's). */
     runtimeRaces: number;
+    /** Updates the provider stopped after losing every merge round to the writer, then ran again as its error says. */
+    contendedReruns: number;
     faults: number;
+}
+
+/** The provider's refusal after its merge rounds all lost to another writer: its message tells the user to run up again. */
+const CONTENDED = /another writer kept replacing the trust policy/;
+/** At most this many reruns of one update: more would mean the provider never converges, which the drill must show. */
+const MAX_RERUNS = 2;
+
+/** One update as a user runs it: when the provider stops because another writer kept winning, run it again. */
+async function updateAsUserWould(provider: RolePairProvider, state: RolePairOutputs, desired: RolePairInputs, rerun: () => void): Promise<RolePairOutputs> {
+    for (let attempt = 0; ; attempt++) {
+        try {
+            return (await provider.update("id", state, desired)).outs!;
+        } catch (err) {
+            if (attempt >= MAX_RERUNS || !CONTENDED.test(String((err as Error).message))) throw err;
+            rerun();
+        }
+    }
 }
 
 /**
@@ -195,11 +214,12 @@ export async function subjectUpdateDrill(o: UpdateDrillOptions): Promise<UpdateD
     let state = o.state;
     const missingAfterUpdate: string[] = [];
     let runtimeRaces = 0;
+    let contendedReruns = 0;
     writer.start();
     try {
         for (let i = 1; i <= o.updates; i++) {
             const desired = o.inputsFor(i);
-            state = (await o.provider.update("id", state, desired)).outs!;
+            state = await updateAsUserWould(o.provider, state, desired, () => (contendedReruns += 1));
             await writer.stop();
             const present = await trustSubjects(o.clean, roleName, o.issuerHostPath);
             const missing = desired.subjects.filter((s) => !present.includes(s));
@@ -217,6 +237,7 @@ export async function subjectUpdateDrill(o: UpdateDrillOptions): Promise<UpdateD
         state,
         missingAfterUpdate,
         runtimeRaces,
+        contendedReruns,
         faults: log.filter((e) => e.fault).length,
     };
 }
@@ -224,7 +245,7 @@ export async function subjectUpdateDrill(o: UpdateDrillOptions): Promise<UpdateD
 export function describeDrill(r: UpdateDrillResult): string {
     return (
         `${r.providerWrites} provider writes, ${r.runtimeWrites} runtime writes, ${r.faults} faults; ` +
-        `lost ${r.lost.length}, resurrected ${r.resurrected.length}, reverted inside a window ${r.inWindow}, our entries replaced by the runtime's own window ${r.runtimeRaces}; ` +
+        `lost ${r.lost.length}, resurrected ${r.resurrected.length}, reverted inside a window ${r.inWindow}, our entries replaced by the runtime's own window ${r.runtimeRaces}, updates run again after the writer won every merge round ${r.contendedReruns}; ` +
         `window median ${percentile(r.windowsMs, 50).toFixed(1)} ms, p99 ${percentile(r.windowsMs, 99).toFixed(1)} ms, max ${Math.max(...r.windowsMs).toFixed(1)} ms`
     );
 }
