@@ -122,6 +122,12 @@ describe("the adoption through the real Pulumi CLI, the real kubernetes plugin a
     });
 
     after(async () => {
+        // The control plane serves the whole mocha run: leave none of the hand-made objects to the suites after this one.
+        if (cluster) {
+            const names = handMadeProfiles().items.map((p) => p.metadata.name);
+            cluster.kubectl(["delete", "profiles.kubeflow.org", ...names, "--ignore-not-found", "--wait=true"]);
+            cluster.kubectl(["delete", "namespace", ...names, "kubeflow", "--ignore-not-found", "--wait=true", "--timeout=120s"]);
+        }
         await engine?.dispose();
         await emulator?.stop();
         delete process.env.MOTO_IAM_LOAD_MANAGED_POLICIES;
