@@ -191,25 +191,20 @@ function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding
             if (risk.rule === "pod-identity-namespace") entry.serviceAccounts.push(`(any service account of ${cluster})${POD_IDENTITY_SUFFIX}`);
             if (seen.has(risk.message)) continue;
             seen.add(risk.message);
-            findings.push({ severity: risk.severity, role: role.name, message: risk.message });
+            findings.push(...roleFindings(role.name, [risk]));
         }
     }
 }
 
-/** Whether a provider is an EKS cluster's (`oidc.eks.<region>.amazonaws.com/id/<ID>`), the only issuer IRSA uses. */
-export function isEksIssuer(trust: FederatedTrust): boolean {
-    return /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(trust.issuerHostPath);
-}
-
 /**
- * The web-identity side of one trust, for each provider it federates (default: all): which of `candidates` it
+ * The web-identity side of one trust, for each provider it federates: which of `candidates` it
  * admits (as `ns:sa`; `(any service account)` when a subject no configuration names gets in), and its risks: a
  * subject admitted for any audience, no effective `sub` condition.
  */
-export function webIdentityReview(trust: PolicyDocument, candidates: readonly string[], providers: FederatedTrust[] = federatedTrusts(trust)): { admitted: string[]; risks: TrustRisk[] } {
+export function webIdentityReview(trust: PolicyDocument, candidates: readonly string[]): { admitted: string[]; risks: TrustRisk[] } {
     const admitted: string[] = [];
     const risks: TrustRisk[] = [];
-    for (const provider of providers) {
+    for (const provider of federatedTrusts(trust)) {
         for (const subject of candidates) {
             if (evaluateTrust(trust, webIdentityRequest(provider, subject)) !== "Allowed") continue;
             admitted.push(shortSubject(subject));
@@ -223,6 +218,11 @@ export function webIdentityReview(trust: PolicyDocument, candidates: readonly st
         }
     }
     return { admitted, risks };
+}
+
+/** A role's trust risks as the preview's findings. */
+function roleFindings(role: string, risks: readonly TrustRisk[]): Finding[] {
+    return risks.map((r) => ({ severity: r.severity, role, message: r.message }));
 }
 
 /** `sub` patterns of a trust that reach beyond one namespace (checked on the text: no evaluation needed). */
@@ -317,7 +317,7 @@ export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_S
         try {
             const review = webIdentityReview(role.trust, candidateSubjects(role.trust, universe));
             entry.serviceAccounts.push(...review.admitted);
-            findings.push(...review.risks.map((r) => ({ severity: r.severity, role: role.name, message: r.message })));
+            findings.push(...roleFindings(role.name, review.risks));
             for (const { arn, externalId } of awsPrincipalsOf(role.trust)) {
                 const request: AssumeRequest = { principalType: "AWS", principal: arn.endsWith(":root") ? arn.replace(/:root$/, ":role/any") : arn, action: "sts:AssumeRole", context: externalId ? { "sts:ExternalId": externalId } : {} };
                 if (evaluateTrust(role.trust, request) === "Allowed") {
@@ -337,7 +337,7 @@ export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_S
             if (s.Effect === "Allow" && s.Principal !== "*" && s.Principal?.Service) entry.services.push(...asList(s.Principal.Service).filter((x) => x !== POD_IDENTITY_SERVICE));
         }
         matrix.push(entry);
-        findings.push(...subPatternRisks(role.trust).map((r) => ({ severity: r.severity, role: role.name, message: r.message })));
+        findings.push(...roleFindings(role.name, subPatternRisks(role.trust)));
         const length = policyLength(role.trust);
         if (length > DEFAULT_TRUST_POLICY_MAX_LENGTH) {
             findings.push({ severity: "high", role: role.name, message: `trust policy is ${length} characters, over the default ${DEFAULT_TRUST_POLICY_MAX_LENGTH}-character quota (fine only if the account's quota was raised)` });
