@@ -114,7 +114,7 @@ export function podIdentityAllowed(trust: PolicyDocument, clusterArn: string, na
 /** Marks a service account that reaches a role through EKS Pod Identity, in tables and compare mode. */
 export const POD_IDENTITY_SUFFIX = " (pod identity)";
 
-function trustsPodIdentity(trust: PolicyDocument): boolean {
+export function trustsPodIdentity(trust: PolicyDocument): boolean {
     return statements(trust).some((s) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE));
 }
 
@@ -123,6 +123,31 @@ export interface PodIdentityProbe {
     clusterArn: string;
     namespace: string;
     serviceAccount: string;
+}
+
+/** A concrete instance of a condition value (a pattern's wildcards filled in), for a request that should match it. */
+const instanceOf = (value: string) => value.replace(/[*?]/g, "x");
+
+/**
+ * Requests a Pod Identity trust is written to admit, one per statement that trusts the service, read from that
+ * statement's own conditions (the cluster, namespace and service account it names; probes where it names none):
+ * what podIdentityScopeRisks needs when no association of the stack says which service account the role is for.
+ */
+export function podIdentityProbesOf(trust: PolicyDocument): PodIdentityProbe[] {
+    return statements(trust)
+        .filter((s) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE))
+        .map((s) => {
+            const named = (key: string) => {
+                const value = Object.values(s.Condition ?? {}).map((keys) => asList(keys[key])[0]).find((v) => v !== undefined);
+                return value === undefined ? undefined : instanceOf(String(value));
+            };
+            const account = named("aws:SourceAccount") ?? "111122223333";
+            return {
+                clusterArn: named(POD_IDENTITY_TAGS.clusterArn) ?? `arn:aws:eks:us-east-1:${account}:cluster/kubeflow-irsa-probe`,
+                namespace: named(POD_IDENTITY_TAGS.namespace) ?? "kubeflow-irsa-probe",
+                serviceAccount: named(POD_IDENTITY_TAGS.serviceAccount) ?? "default-editor",
+            };
+        });
 }
 
 /** The rules of one trust policy on its own, as the preview reports them and the policy pack enforces them. */
@@ -139,6 +164,20 @@ export interface TrustRisk {
     rule: TrustRule;
     severity: Severity;
     message: string;
+    /** What to change in the trust, in plain words (the policy pack adds it to its messages). */
+    fix: string;
+    /** The Allow statements that admit the request the rule refuses (Sid, or `#<index>` without one). */
+    statements: string[];
+}
+
+/** The Allow statements of a trust that admit a request, named by Sid (or `#<index>`), for messages. */
+export function admittingStatements(doc: PolicyDocument, request: AssumeRequest): string[] {
+    return statements(doc).flatMap((s, i) => (s.Effect === "Allow" && principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context) ? [s.Sid ?? `#${i}`] : []));
+}
+
+/** Whether an OIDC provider (by its issuer host/path) is an EKS cluster's: `oidc.eks.<region>.amazonaws.com[.cn]/id/<id>`. */
+export function isEksIssuer(issuerHostPath: string): boolean {
+    return /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[^/]+$/.test(issuerHostPath);
 }
 
 const clusterNameOf = (clusterArn: string) => clusterArn.split(":cluster/")[1] ?? clusterArn;
@@ -153,18 +192,25 @@ const inAnotherAccount = (clusterArn: string) => clusterArn.replace(/^(arn:[^:]+
 export function podIdentityScopeRisks(trust: PolicyDocument, probe: PodIdentityProbe): TrustRisk[] {
     const risks: TrustRisk[] = [];
     const cluster = clusterNameOf(probe.clusterArn);
-    const admits = (clusterArn: string, namespace: string, serviceAccount: string) => podIdentityAllowed(trust, clusterArn, namespace, serviceAccount);
-    if (admits(probe.clusterArn, "kubeflow-irsa-probe", "any-service-account")) {
-        risks.push({ rule: "pod-identity-namespace", severity: "high", message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it` });
-    } else if (admits(probe.clusterArn, probe.namespace, "any-service-account")) {
-        risks.push({ rule: "pod-identity-service-account", severity: "high", message: `Pod Identity trust does not restrict the service account: any association in namespace ${probe.namespace} of cluster ${cluster} can use it` });
+    /** The statements that let Pod Identity in for that association, or none when the trust refuses it. */
+    const admitting = (clusterArn: string, namespace: string, serviceAccount: string) =>
+        podIdentityAllowed(trust, clusterArn, namespace, serviceAccount) ? admittingStatements(trust, podIdentityRequests(clusterArn, namespace, serviceAccount)[0]) : [];
+    const tagFix = (what: string) => `add StringEquals conditions on ${what} to the statement that trusts ${POD_IDENTITY_SERVICE}`;
+    const anyNamespace = admitting(probe.clusterArn, "kubeflow-irsa-probe", "any-service-account");
+    const anyServiceAccount = anyNamespace.length ? [] : admitting(probe.clusterArn, probe.namespace, "any-service-account");
+    if (anyNamespace.length) {
+        risks.push({ rule: "pod-identity-namespace", severity: "high", message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it`, fix: tagFix(`${POD_IDENTITY_TAGS.namespace} and ${POD_IDENTITY_TAGS.serviceAccount}`), statements: anyNamespace });
+    } else if (anyServiceAccount.length) {
+        risks.push({ rule: "pod-identity-service-account", severity: "high", message: `Pod Identity trust does not restrict the service account: any association in namespace ${probe.namespace} of cluster ${cluster} can use it`, fix: tagFix(POD_IDENTITY_TAGS.serviceAccount), statements: anyServiceAccount });
     }
     const otherCluster = probe.clusterArn.replace(/:cluster\/.*$/, ":cluster/kubeflow-irsa-probe-cluster");
-    if (admits(otherCluster, probe.namespace, probe.serviceAccount)) {
-        risks.push({ rule: "pod-identity-cluster", severity: "high", message: "Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it" });
+    const anyCluster = admitting(otherCluster, probe.namespace, probe.serviceAccount);
+    if (anyCluster.length) {
+        risks.push({ rule: "pod-identity-cluster", severity: "high", message: "Pod Identity trust does not restrict the cluster: an association in any cluster of the account can use it", fix: tagFix(POD_IDENTITY_TAGS.clusterArn), statements: anyCluster });
     }
-    if (admits(inAnotherAccount(otherCluster), probe.namespace, probe.serviceAccount)) {
-        risks.push({ rule: "pod-identity-account", severity: "high", message: "Pod Identity trust restricts neither the cluster nor the account (aws:SourceAccount): an association in any account can use it" });
+    const anyAccount = admitting(inAnotherAccount(otherCluster), probe.namespace, probe.serviceAccount);
+    if (anyAccount.length) {
+        risks.push({ rule: "pod-identity-account", severity: "high", message: "Pod Identity trust restricts neither the cluster nor the account (aws:SourceAccount): an association in any account can use it", fix: tagFix(`${POD_IDENTITY_TAGS.clusterArn} (or aws:SourceAccount)`), statements: anyAccount });
     }
     return risks;
 }
@@ -197,24 +243,42 @@ function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding
 }
 
 /**
- * The web-identity side of one trust, for each provider it federates: which of `candidates` it
- * admits (as `ns:sa`; `(any service account)` when a subject no configuration names gets in), and its risks: a
+ * The web-identity side of one trust, for each provider it federates (or each of `providers`): which of `candidates`
+ * it admits (as `ns:sa`; `(any service account)` when a subject no configuration names gets in), and its risks: a
  * subject admitted for any audience, no effective `sub` condition.
  */
-export function webIdentityReview(trust: PolicyDocument, candidates: readonly string[]): { admitted: string[]; risks: TrustRisk[] } {
+export function webIdentityReview(trust: PolicyDocument, candidates: readonly string[], providers: readonly FederatedTrust[] = federatedTrusts(trust)): { admitted: string[]; risks: TrustRisk[] } {
     const admitted: string[] = [];
     const risks: TrustRisk[] = [];
-    for (const provider of federatedTrusts(trust)) {
+    const audFix = (p: FederatedTrust) => `add "StringEquals": {"${p.issuerHostPath}:aud": "${STS_AUDIENCE}"} to the statement`;
+    const anyAudience = (p: FederatedTrust, subject: string) => {
+        const request = webIdentityRequest(p, subject, "some-other-audience");
+        return evaluateTrust(trust, request) === "Allowed" ? admittingStatements(trust, request) : [];
+    };
+    for (const provider of providers) {
         for (const subject of candidates) {
             if (evaluateTrust(trust, webIdentityRequest(provider, subject)) !== "Allowed") continue;
             admitted.push(shortSubject(subject));
-            if (evaluateTrust(trust, webIdentityRequest(provider, subject, "some-other-audience")) === "Allowed") {
-                risks.push({ rule: "web-identity-aud", severity: "high", message: `trust does not check aud: a token for any audience from ${provider.issuerHostPath} can assume it as ${shortSubject(subject)}` });
+            const open = anyAudience(provider, subject);
+            if (open.length) {
+                risks.push({ rule: "web-identity-aud", severity: "high", message: `trust does not check aud: a token for any audience from ${provider.issuerHostPath} can assume it as ${shortSubject(subject)}`, fix: audFix(provider), statements: open });
             }
         }
-        if (evaluateTrust(trust, webIdentityRequest(provider, PROBE_SUBJECT)) === "Allowed") {
+        const probe = webIdentityRequest(provider, PROBE_SUBJECT);
+        if (evaluateTrust(trust, probe) === "Allowed") {
             admitted.push("(any service account)");
-            risks.push({ rule: "web-identity-sub", severity: "high", message: `trust has no effective sub condition: any service account of ${provider.issuerHostPath} can assume it` });
+            risks.push({
+                rule: "web-identity-sub",
+                severity: "high",
+                message: `trust has no effective sub condition: any service account of ${provider.issuerHostPath} can assume it`,
+                fix: `add "StringEquals": {"${provider.issuerHostPath}:sub": "${SUBJECT_PREFIX}<namespace>:<service account>"} naming the service accounts that need the role`,
+                statements: admittingStatements(trust, probe),
+            });
+            // With no subject of its own to show it, say here too that any audience gets in.
+            const open = candidates.length ? [] : anyAudience(provider, PROBE_SUBJECT);
+            if (open.length) {
+                risks.push({ rule: "web-identity-aud", severity: "high", message: `trust does not check aud: a token for any audience from ${provider.issuerHostPath} can assume it`, fix: audFix(provider), statements: open });
+            }
         }
     }
     return { admitted, risks };
@@ -229,7 +293,13 @@ function roleFindings(role: string, risks: readonly TrustRisk[]): Finding[] {
 export function subPatternRisks(trust: PolicyDocument): TrustRisk[] {
     return subjectsNamed(trust)
         .filter((s) => /[*?]/.test(s) && subjectProblem(s, "StringLike") !== undefined)
-        .map((pattern) => ({ rule: "sub-beyond-namespace", severity: "high", message: `sub pattern ${pattern} matches beyond one namespace` }));
+        .map((pattern) => ({
+            rule: "sub-beyond-namespace",
+            severity: "high",
+            message: `sub pattern ${pattern} matches beyond one namespace`,
+            fix: `name one namespace exactly (${SUBJECT_PREFIX}<namespace>:<service account>; a wildcard only in the service account)`,
+            statements: statements(trust).flatMap((st, i) => (Object.values(st.Condition ?? {}).some((keys) => Object.entries(keys).some(([k, v]) => k.endsWith(":sub") && asList(v).map(String).includes(pattern))) ? [st.Sid ?? `#${i}`] : [])),
+        }));
 }
 
 /** `system:serviceaccount:ns:sa` -> `ns:sa`, for tables. */
@@ -299,6 +369,12 @@ function candidateSubjects(trust: PolicyDocument, universe: string[]): string[] 
 
 /** Managed policies that grant far more than a profile should have. */
 const BROAD_MANAGED_POLICIES = ["AdministratorAccess", "AmazonS3FullAccess", "IAMFullAccess", "PowerUserAccess"];
+
+/** The name of an AWS-managed policy that grants far more than a profile should have, or undefined. */
+export function broadManagedPolicy(arn: string): string | undefined {
+    const name = arn.split("/").pop()!;
+    return BROAD_MANAGED_POLICIES.includes(name) ? name : undefined;
+}
 /** Share of the trust-policy quota from which a trust counts as "near" it. */
 const NEAR_QUOTA = 0.8;
 
@@ -344,11 +420,8 @@ export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_S
         } else if (length >= NEAR_QUOTA * DEFAULT_TRUST_POLICY_MAX_LENGTH) {
             findings.push({ severity: "medium", role: role.name, message: `trust policy is ${length} of ${DEFAULT_TRUST_POLICY_MAX_LENGTH} characters: near the quota` });
         }
-        for (const arn of role.managedPolicyArns) {
-            const name = arn.split("/").pop()!;
-            if (BROAD_MANAGED_POLICIES.includes(name)) {
-                findings.push({ severity: "high", role: role.name, message: `attaches ${name}` });
-            }
+        for (const name of role.managedPolicyArns.map(broadManagedPolicy)) {
+            if (name) findings.push({ severity: "high", role: role.name, message: `attaches ${name}` });
         }
     }
     findings.sort(bySeverity);

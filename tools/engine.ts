@@ -36,8 +36,8 @@ export async function engineStack(cli: string, program: PulumiFn, stackName = "e
     const state = path.join(dir, "state");
     fs.mkdirSync(state);
     const dynamicProviderHost = path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi");
-    // The Node running the tests goes first: the provider host (`pulumi-resource-pulumi-nodejs`) runs whatever `node` is
-    // first on PATH, and it must be the release under test (.ci/run runs the suite on each supported one).
+    // The Node running the tests goes first: the provider host (`pulumi-resource-pulumi-nodejs`) and the policy pack's
+    // analyzer run whatever `node` is first on PATH, and it must be the release under test (.ci/run runs each).
     process.env.PATH = [path.dirname(process.execPath), path.dirname(cli), dynamicProviderHost, process.env.PATH].join(path.delimiter);
     const envVars = {
         PULUMI_BACKEND_URL: `file://${state}`,
@@ -67,6 +67,12 @@ export async function engineStack(cli: string, program: PulumiFn, stackName = "e
 }
 
 /**
+ * The policy pack as the Automation API's `policyPacks` option takes it here: its executable analyzer (policy/analyzer),
+ * since this CLI has no Node.js language host to start the pack's directory with. The pack's code is the same.
+ */
+export const POLICY_PACK_ANALYZER = path.join(PROJECT_ROOT, "policy", "analyzer");
+
+/**
  * STAND-IN for the pulumi-aws plugin, which cannot be had here (test/e2e/fixtures/aws-plugin: echoes inputs, the
  * offline preview's stable ids and ARNs, the program's invokes). No AWS behaviour is tested through it.
  */
@@ -84,6 +90,8 @@ export interface WholeProgramOptions {
     env?: Record<string, string>;
     /** Further plugin directories, ahead of the others. */
     pluginDirs?: string[];
+    /** Runs in the program before it declares anything (a test registers a stack transformation here). */
+    beforeDeclaring?: () => void;
 }
 
 /**
@@ -93,7 +101,10 @@ export interface WholeProgramOptions {
  */
 export async function wholeProgramStack(cli: string, stackName: string, options: WholeProgramOptions): Promise<EngineStack> {
     execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
-    const main = () => (require(path.join(PROJECT_ROOT, "dist", "index.js")) as () => Promise<Record<string, unknown>>)();
+    const main = () => {
+        options.beforeDeclaring?.();
+        return (require(path.join(PROJECT_ROOT, "dist", "index.js")) as () => Promise<Record<string, unknown>>)();
+    };
     const plugins = [...(options.pluginDirs ?? []), AWS_STANDIN_PLUGIN_DIR, path.dirname(options.kubernetesPlugin)];
     return engineStack(cli, main, stackName, options.env ?? {}, plugins);
 }

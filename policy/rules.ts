@@ -1,0 +1,197 @@
+/**
+ * The policy pack's rules as pure functions: a resource (or a stack's Profiles and roles) in, the violations' messages
+ * out. Every verdict comes from the evaluators the offline preview uses (preview/access.ts for trusts,
+ * components/iamRisk.ts for permissions), so the pack, the preview's findings and the config's refusals cannot
+ * disagree; this file only chooses which of their results each rule enforces and words them for a reviewer: the
+ * resource, the document and statement, what is wrong, and the fix.
+ */
+import { PolicyDocument } from "../components/iamDocument";
+import { refusedRisks, RiskRule, scopeRisks, statementScopes, hasWildcard } from "../components/iamRisk";
+import { serviceAccountSubject } from "../components/names";
+import {
+    admittingStatements,
+    broadManagedPolicy,
+    federatedTrusts,
+    isEksIssuer,
+    podIdentityAllowed,
+    podIdentityProbesOf,
+    podIdentityScopeRisks,
+    subjectsNamed,
+    subPatternRisks,
+    trustsPodIdentity,
+    TrustRisk,
+    UnsupportedConditionError,
+    webIdentityRequest,
+    webIdentityReview,
+} from "../preview/access";
+import { latestManagedPolicyDocument } from "../preview/managedPolicies";
+import { arnNamesRole, CONTROLLER_COMPONENT_TYPE, declaringComponents, describe, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
+
+/** The permission rules enforced as advisory policies: the offline preview's high findings. */
+export const ADVISORY_RISK_RULES = ["privilege-escalation", "workload-takeover", "assume-any-role", "data-on-wildcard"] as const satisfies readonly RiskRule[];
+export type AdvisoryRiskRule = (typeof ADVISORY_RISK_RULES)[number];
+
+const statementNames = (names: readonly string[]) => (names.length === 1 ? `statement ${names[0]}` : `statements ${names.join(", ")}`);
+const trustMessage = (target: Target, trust: LabelledDocument, risk: TrustRisk) =>
+    `${describe(target)}: ${trust.label}${risk.statements.length ? `, ${statementNames(risk.statements)}` : ""}: ${risk.message}. Fix: ${risk.fix}`;
+/** A trust the evaluator cannot decide (an operator it does not model) is refused: a rule that cannot tell must not pass it. */
+const undecided = (target: Target, trust: LabelledDocument, err: UnsupportedConditionError) =>
+    `${describe(target)}: ${trust.label}: ${err.message}, so the pack cannot tell who may assume it. Fix: use StringEquals/StringLike conditions, or set this policy to advisory for this stack after a review by hand`;
+
+function trustViolations(target: Target, review: (doc: PolicyDocument) => TrustRisk[]): string[] {
+    const trust = trustOf(target);
+    if (!trust) return [];
+    try {
+        const seen = new Set<string>();
+        return review(trust.document)
+            .map((risk) => trustMessage(target, trust, risk))
+            .filter((message) => !seen.has(message) && seen.add(message));
+    } catch (err) {
+        if (err instanceof UnsupportedConditionError) return [undecided(target, trust, err)];
+        throw err;
+    }
+}
+
+/**
+ * Mandatory: a trust that federates an EKS cluster's OIDC provider lets `AssumeRoleWithWebIdentity` in only with
+ * `aud = sts.amazonaws.com` and a `sub` naming one namespace (no wildcard there). Other OIDC providers (GitHub's, for
+ * the pipeline roles) are not this rule's business.
+ */
+export function eksWebIdentityViolations(target: Target): string[] {
+    return trustViolations(target, (doc) => {
+        const eks = federatedTrusts(doc).filter((p) => isEksIssuer(p.issuerHostPath));
+        if (eks.length === 0) return [];
+        return [...webIdentityReview(doc, subjectsNamed(doc), eks).risks, ...subPatternRisks(doc)];
+    });
+}
+
+/**
+ * Mandatory: a trust of `pods.eks.amazonaws.com` admits only the namespace and service account it names (session
+ * tags), and only from its own cluster or account; probed with the association its own conditions describe.
+ */
+export function eksPodIdentityViolations(target: Target): string[] {
+    return trustViolations(target, (doc) => (trustsPodIdentity(doc) ? podIdentityProbesOf(doc).flatMap((probe) => podIdentityScopeRisks(doc, probe)) : []));
+}
+
+/** Mandatory: no IAM write on a wildcard resource, in any identity policy the resource declares (what the config refuses). */
+export function iamWriteOnWildcardViolations(target: Target): string[] {
+    return permissionDocumentsOf(target).flatMap(({ label, document }) =>
+        refusedRisks(document).map(({ statement, risk }) => `${describe(target)}: ${label}, statement ${document.Statement[statement].Sid ?? `#${statement}`}: ${risk.message}`),
+    );
+}
+
+/**
+ * Advisory (an organisation may make any of them mandatory): one of the offline preview's high risks, in the
+ * resource's own policies and in the AWS-managed policies it attaches. The profile controller's trust rewrites on
+ * exact role ARNs are its job (the preview says the same: reach.ts riskFindings); on a wildcard they never are.
+ */
+export function riskViolations(target: Target, rule: AdvisoryRiskRule, self?: { name: string; path?: string }): string[] {
+    // A role's own ARN (its name and path; the account is not known before it exists): its own PassRole is no escalation.
+    const selfArnOf = (resource: string) => (self && !hasWildcard(resource) && arnNamesRole(resource, self.path, self.name) ? resource : undefined);
+    const byDesign = rule === "privilege-escalation" && declaringComponents(target.urn).includes(CONTROLLER_COMPONENT_TYPE);
+    const managed = managedPolicyArnsOf(target).flatMap((arn) => {
+        const document = /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
+        return document ? [{ label: `AWS-managed policy ${arn}`, document: { ...document, Statement: [document.Statement].flat() } }] : [];
+    });
+    const messages = new Set<string>();
+    for (const { label, document } of [...permissionDocumentsOf(target), ...managed]) {
+        document.Statement.forEach((statement, index) => {
+            for (const scope of statementScopes(statement)) {
+                for (const risk of scopeRisks(scope, { selfArn: selfArnOf(scope.resource) })) {
+                    if (risk.rule !== rule || risk.severity !== "high" || (byDesign && !hasWildcard(risk.resource))) continue;
+                    messages.add(`${describe(target)}: ${label}, statement ${statement.Sid ?? `#${index}`}: ${risk.message}`);
+                }
+            }
+        });
+    }
+    return [...messages];
+}
+
+/** Advisory: attaches an AWS-managed policy that grants far more than a workload should have (the preview's `attaches`). */
+export function broadManagedPolicyViolations(target: Target): string[] {
+    return managedPolicyArnsOf(target).flatMap((arn) => {
+        const name = broadManagedPolicy(arn);
+        return name ? [`${describe(target)}: attaches ${name} (${arn}). Fix: grant the actions and resources the workload needs in its own policy`] : [];
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stack-wide: each Profile's role trusts that Profile's namespace, and no other Profile's
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A role the stack declares, with what identifies it before and after it exists. */
+export interface StackRole {
+    target: Target;
+    /** The IAM role name and path (known at preview when the program names the role). */
+    name?: string;
+    path?: string;
+    /** Its ARN, when known. */
+    arn?: string;
+}
+
+/** A `kubeflow.org/v1` Profile of the stack and the role its `AwsIamForServiceAccount` plugin names. */
+export interface StackProfile {
+    target: Target;
+    /** The Profile's name: its namespace. */
+    namespace: string;
+    /** `spec.plugins[kind=AwsIamForServiceAccount].spec.awsIamRole`, when known. */
+    awsIamRole?: string;
+    /** URNs of the resources the Profile's `spec` is computed from (the role, when its ARN is not known yet). */
+    specDependsOn: string[];
+}
+
+/** The Profile's role among the stack's: by ARN, by name and path, or (its ARN unknown at preview) the one role its spec depends on. */
+export function profileRole(profile: StackProfile, roles: readonly StackRole[]): StackRole | undefined {
+    if (profile.awsIamRole !== undefined) {
+        const arn = profile.awsIamRole;
+        return roles.find((r) => r.arn === arn) ?? roles.find((r) => r.name !== undefined && arnNamesRole(arn, r.path, r.name));
+    }
+    const candidates = roles.filter((r) => profile.specDependsOn.includes(r.target.urn));
+    return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/** Service accounts of a namespace to probe: the one the plugin annotates, and one nobody configured. */
+const namespaceProbes = (namespace: string) => [serviceAccountSubject(namespace, "default-editor"), serviceAccountSubject(namespace, "kubeflow-irsa-probe")];
+
+/** Whether a trust admits a subject through any EKS web-identity provider it federates, or through Pod Identity. */
+function admits(trust: PolicyDocument, subject: string): string[] {
+    const [, , namespace, serviceAccount] = subject.split(":");
+    const viaIrsa = federatedTrusts(trust)
+        .filter((p) => isEksIssuer(p.issuerHostPath))
+        .flatMap((p) => admittingStatements(trust, webIdentityRequest(p, subject)));
+    const viaPods = trustsPodIdentity(trust)
+        ? podIdentityProbesOf(trust).filter((probe) => podIdentityAllowed(trust, probe.clusterArn, namespace, serviceAccount)).map(() => "pods.eks.amazonaws.com")
+        : [];
+    return [...new Set([...viaIrsa, ...viaPods])];
+}
+
+/**
+ * Mandatory, stack-wide: the role a Profile's `AwsIamForServiceAccount` plugin names, where the stack declares it,
+ * admits that Profile's `default-editor` (the service account the plugin annotates) and no service account of another
+ * Profile's namespace. Profiles whose role the stack does not declare are another stack's business.
+ */
+export function profileRoleViolations(profile: StackProfile, role: StackRole, otherNamespaces: readonly string[]): string[] {
+    const trust = trustOf(role.target);
+    if (!trust) return [];
+    const roleName = describe(role.target);
+    const where = `Profile "${profile.namespace}" (AwsIamForServiceAccount) names ${roleName}`;
+    try {
+        const violations: string[] = [];
+        const own = serviceAccountSubject(profile.namespace, "default-editor");
+        if (admits(trust.document, own).length === 0) {
+            violations.push(`${where}, whose ${trust.label} does not admit ${profile.namespace}:default-editor: the profile's notebooks and pipelines get no credentials. Fix: trust system:serviceaccount:${profile.namespace}:default-editor (with aud = sts.amazonaws.com), or name the profile's own role`);
+        }
+        for (const other of otherNamespaces) {
+            for (const subject of namespaceProbes(other)) {
+                const through = admits(trust.document, subject);
+                if (through.length === 0) continue;
+                violations.push(`${where}, whose ${trust.label} (${statementNames(through)}) also admits ${subject.split(":").slice(2).join(":")}, a service account of Profile "${other}": that profile's pods can act as this one, with its data. Fix: give each profile its own role whose trust names only its own namespace`);
+                break;
+            }
+        }
+        return violations;
+    } catch (err) {
+        if (err instanceof UnsupportedConditionError) return [undecided(role.target, trust, err)];
+        throw err;
+    }
+}
