@@ -20,6 +20,7 @@ import { motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 import { percentile } from "../tools/trustDrill";
 import { engineBench, windowBench } from "./rolePairs";
 import { kubernetesBench, KubernetesRow, ENGINE_PARALLELISM } from "./kubernetes";
+import { policyPreviewBench, PolicyPreviewRow, policyRulesBench, PolicyRulesRow } from "./policyPack";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,1000,3000").split(",").map(Number);
@@ -199,6 +200,29 @@ function kubernetesSection(rows: KubernetesRow[] | string): string[] {
     ];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// 9. The policy pack: its rules in process, and pulumi preview without and with it (bench/policyPack.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+const POLICY_RULE_SIZES = (process.env.BENCH_POLICY_SIZES ?? "1000,3000").split(",").map(Number);
+const POLICY_PREVIEW_SIZES = (process.env.BENCH_POLICY_PREVIEW_SIZES ?? "200,1000").split(",").map(Number);
+const POLICY_TITLE = "## 9. Policy pack: its rules, and `pulumi preview` without and with it";
+
+function policyPackSection(rules: PolicyRulesRow[], previews: PolicyPreviewRow[] | string): string[] {
+    return [
+        POLICY_TITLE,
+        "",
+        "The pack's policies in one process on the resources the program declares for N generated profiles (2 service accounts, a bucket and AmazonSageMakerReadOnly each; the real program under the offline preview's mock runtime; the analyzer's arguments built from the declared inputs): every per-resource policy on every resource, then the stack-wide rule. One run each.",
+        "",
+        table(["N profiles", "resources", "per-resource policies ms", "stack-wide rule ms", "violations"], rules.map((r) => [r.n, r.resources, fmt(r.perResourceMs), fmt(r.stackMs), r.violations])),
+        "",
+        "`pulumi preview` of the whole program through the real engine and pulumi-kubernetes plugin against a local API server (the aws side through the labelled stand-in), the OIDC provider adopted so that every rule has its values at preview, profiles with only a name and owner; the second of two previews without the pack, then one with it (`policy/analyzer`). One run each.",
+        "",
+        typeof previews === "string" ? previews : table(["N profiles", "preview ms", "preview with the pack ms", "added"], previews.map((r) => [r.n, fmt(r.withoutMs), fmt(r.withMs), `${fmt(((r.withMs - r.withoutMs) / r.withoutMs) * 100)} %`])),
+        "",
+    ];
+}
+
 /** `BENCH_ONLY=<section>`: measures one section alone and puts it in place in BENCHMARKS.md, the rest unchanged. */
 async function onlySection(title: string, command: string, section: string[]): Promise<void> {
     const file = path.join(PROJECT_ROOT, "BENCHMARKS.md");
@@ -362,6 +386,8 @@ async function main(): Promise<void> {
     const cap = capacity();
     const releases = await nodeReleaseBench();
     const kubernetes = await kubernetesBench(KUBERNETES_SIZES);
+    const policyRules = await policyRulesBench(POLICY_RULE_SIZES);
+    const policyPreviews = await policyPreviewBench(POLICY_PREVIEW_SIZES);
 
     const at = (n: number) => program.find((r) => r.n === n);
     const r1000 = at(1000);
@@ -508,6 +534,7 @@ async function main(): Promise<void> {
     const worstP99 = drills.length ? Math.max(...drills.map((d) => percentile(d.result.windowsMs, 99))) : NaN;
     lines.push(...nodeReleaseSection(releases));
     lines.push(...kubernetesSection(kubernetes));
+    lines.push(...policyPackSection(policyRules, policyPreviews));
     lines.push("## Targets", "");
     lines.push(
         table(
@@ -540,6 +567,7 @@ async function main(): Promise<void> {
 const ONLY: Record<string, () => Promise<void>> = {
     "node-releases": async () => onlySection("## 7. Node releases side by side", "BENCH_ONLY=node-releases npm run bench", nodeReleaseSection(await nodeReleaseBench())),
     kubernetes: async () => onlySection(KUBERNETES_TITLE, "BENCH_ONLY=kubernetes npm run bench", kubernetesSection(await kubernetesBench(KUBERNETES_SIZES))),
+    "policy-pack": async () => onlySection(POLICY_TITLE, "BENCH_ONLY=policy-pack npm run bench", policyPackSection(await policyRulesBench(POLICY_RULE_SIZES), await policyPreviewBench(POLICY_PREVIEW_SIZES))),
 };
 
 (process.env.BENCH_ONLY ? ONLY[process.env.BENCH_ONLY]() : main()).catch((err) => {

@@ -12,7 +12,7 @@ import {
     eksPodIdentityViolations,
     eksWebIdentityViolations,
     iamWriteOnWildcardViolations,
-    profileRole,
+    profileRoleFinder,
     profileRoleViolations,
     riskViolations,
     StackProfile,
@@ -60,7 +60,7 @@ const riskPolicy = (rule: AdvisoryRiskRule) =>
  * often unknown as a whole (it holds a new role's ARN): its role is then the one role the spec depends on. A Profile
  * that cannot be judged yet (its name, or its role's trust, unknown) is judged at `pulumi up`; the SDK's note says so.
  */
-function validateProfileRoles(args: StackValidationArgs, report: ReportViolation): void {
+export function validateProfileRoles(args: StackValidationArgs, report: ReportViolation): void {
     const roles: StackRole[] = args.resources
         .filter((r) => r.type === ROLE_TYPE || r.type === ROLE_PAIR_TYPE)
         .map((r) => {
@@ -79,11 +79,12 @@ function validateProfileRoles(args: StackValidationArgs, report: ReportViolation
             const specDependsOn = (r.propertyDependencies.spec ?? []).map((d) => d.urn);
             return [{ target: target(r), namespace, awsIamRole: plugin && known(() => plugin.spec?.awsIamRole), specDependsOn }];
         });
+    const roleOf = profileRoleFinder(roles);
+    const namespaces = new Set(profiles.map((p) => p.namespace));
     for (const profile of profiles) {
-        const role = profileRole(profile, roles);
+        const role = roleOf(profile);
         if (!role) continue;
-        const others = profiles.map((p) => p.namespace).filter((n) => n !== profile.namespace);
-        known(() => profileRoleViolations(profile, role, others), undecided)?.forEach((message) => report(message, profile.target.urn));
+        known(() => profileRoleViolations(profile, role, namespaces), undecided)?.forEach((message) => report(message, profile.target.urn));
     }
     // Rethrown, the SDK notes (advisory) that the policy could not run during preview: for the Profiles left undecided.
     if (undecided.error) throw undecided.error;

@@ -5,9 +5,10 @@
  * disagree; this file only chooses which of their results each rule enforces and words them for a reviewer: the
  * resource, the document and statement, what is wrong, and the fix.
  */
-import { PolicyDocument } from "../components/iamDocument";
+import { asList, PolicyDocument } from "../components/iamDocument";
 import { refusedRisks, RiskRule, scopeRisks, statementScopes, hasWildcard } from "../components/iamRisk";
 import { serviceAccountSubject } from "../components/names";
+import { POD_IDENTITY_TAGS } from "../components/trustDocuments";
 import {
     admittingStatements,
     broadManagedPolicy,
@@ -24,6 +25,7 @@ import {
     webIdentityRequest,
     webIdentityReview,
 } from "../preview/access";
+import { statements } from "../preview/evaluate";
 import { latestManagedPolicyDocument } from "../preview/managedPolicies";
 import { arnNamesRole, CONTROLLER_COMPONENT_TYPE, declaringComponents, describe, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
 
@@ -61,7 +63,7 @@ export function eksWebIdentityViolations(target: Target): string[] {
     return trustViolations(target, (doc) => {
         const eks = federatedTrusts(doc).filter((p) => isEksIssuer(p.issuerHostPath));
         if (eks.length === 0) return [];
-        return [...webIdentityReview(doc, subjectsNamed(doc), eks).risks, ...subPatternRisks(doc)];
+        return [...webIdentityReview(doc, subjectsNamed(doc), eks).risks, ...subPatternRisks(doc, eks)];
     });
 }
 
@@ -140,18 +142,56 @@ export interface StackProfile {
     specDependsOn: string[];
 }
 
-/** The Profile's role among the stack's: by ARN, by name and path, or (its ARN unknown at preview) the one role its spec depends on. */
-export function profileRole(profile: StackProfile, roles: readonly StackRole[]): StackRole | undefined {
-    if (profile.awsIamRole !== undefined) {
-        const arn = profile.awsIamRole;
-        return roles.find((r) => r.arn === arn) ?? roles.find((r) => r.name !== undefined && arnNamesRole(arn, r.path, r.name));
-    }
-    const candidates = roles.filter((r) => profile.specDependsOn.includes(r.target.urn));
-    return candidates.length === 1 ? candidates[0] : undefined;
+/**
+ * Finds a Profile's role among the stack's: by ARN, by name and path, or (its ARN unknown at preview) the one role its
+ * spec depends on. Indexed once, so a stack of N Profiles and N roles costs N lookups, not N².
+ */
+export function profileRoleFinder(roles: readonly StackRole[]): (profile: StackProfile) => StackRole | undefined {
+    const byArn = new Map(roles.filter((r) => r.arn !== undefined).map((r) => [r.arn!, r]));
+    // An ARN's resource part (`role/<path>/<name>`) names the role whatever the account.
+    const byResource = new Map(roles.filter((r) => r.name !== undefined).map((r) => [`role${r.path ?? "/"}${r.name}`, r]));
+    const byUrn = new Map(roles.map((r) => [r.target.urn, r]));
+    return (profile) => {
+        if (profile.awsIamRole !== undefined) return byArn.get(profile.awsIamRole) ?? byResource.get(profile.awsIamRole.split(":").slice(5).join(":"));
+        const candidates = profile.specDependsOn.flatMap((urn) => byUrn.get(urn) ?? []);
+        return candidates.length === 1 ? candidates[0] : undefined;
+    };
 }
 
-/** Service accounts of a namespace to probe: the one the plugin annotates, and one nobody configured. */
-const namespaceProbes = (namespace: string) => [serviceAccountSubject(namespace, "default-editor"), serviceAccountSubject(namespace, "kubeflow-irsa-probe")];
+/**
+ * Service accounts of a namespace to probe against a trust: the one the plugin annotates, one nobody configured, and
+ * those the trust itself names there (as subjects, or as Pod Identity service-account tags; patterns filled in).
+ */
+function namespaceProbes(namespace: string, trust?: PolicyDocument): string[] {
+    const named = trust
+        ? [
+              ...subjectsNamed(trust).filter((s) => s.split(":")[2] === namespace).map((s) => s.replace(/[*?]/g, "x")),
+              ...podIdentityProbesOf(trust).map((probe) => serviceAccountSubject(namespace, probe.serviceAccount)),
+          ]
+        : [];
+    return [...new Set([serviceAccountSubject(namespace, "default-editor"), serviceAccountSubject(namespace, "kubeflow-irsa-probe"), ...named])];
+}
+
+/** Operators under which a condition admits exactly the values it lists. */
+const EXACT_OPERATORS = new Set(["StringEquals", "StringEqualsIgnoreCase"]);
+
+/**
+ * The Profiles' namespaces worth probing against a trust. When every condition on a subject or a Pod Identity
+ * namespace lists exact values, no namespace it does not name can get in (a trust open to any namespace is caught by the
+ * probe first), so only those are probed: the stack-wide rule stays linear in the Profiles, not quadratic.
+ */
+function namespacesToProbe(trust: PolicyDocument, profileNamespaces: ReadonlySet<string>): Iterable<string> {
+    const namespaceKey = (key: string) => key.endsWith(":sub") || key === POD_IDENTITY_TAGS.namespace;
+    const blocks = statements(trust).flatMap((st) => Object.entries(st.Condition ?? {}));
+    if (!blocks.every(([operator, keys]) => EXACT_OPERATORS.has(operator) || !Object.keys(keys).some(namespaceKey))) return profileNamespaces;
+    return new Set(
+        blocks.flatMap(([, keys]) =>
+            Object.entries(keys)
+                .filter(([key]) => namespaceKey(key))
+                .flatMap(([key, values]) => asList(values).map((v) => (key.endsWith(":sub") ? String(v).split(":")[2] : String(v)))),
+        ),
+    );
+}
 
 /** Whether a trust admits a subject through any EKS web-identity provider it federates, or through Pod Identity. */
 function admits(trust: PolicyDocument, subject: string): string[] {
@@ -170,7 +210,7 @@ function admits(trust: PolicyDocument, subject: string): string[] {
  * admits that Profile's `default-editor` (the service account the plugin annotates) and no service account of another
  * Profile's namespace. Profiles whose role the stack does not declare are another stack's business.
  */
-export function profileRoleViolations(profile: StackProfile, role: StackRole, otherNamespaces: readonly string[]): string[] {
+export function profileRoleViolations(profile: StackProfile, role: StackRole, profileNamespaces: ReadonlySet<string>): string[] {
     const trust = trustOf(role.target);
     if (!trust) return [];
     const roleName = describe(role.target);
@@ -181,13 +221,21 @@ export function profileRoleViolations(profile: StackProfile, role: StackRole, ot
         if (admits(trust.document, own).length === 0) {
             violations.push(`${where}, whose ${trust.label} does not admit ${profile.namespace}:default-editor: the profile's notebooks and pipelines get no credentials. Fix: trust system:serviceaccount:${profile.namespace}:default-editor (with aud = sts.amazonaws.com), or name the profile's own role`);
         }
-        for (const other of otherNamespaces) {
-            for (const subject of namespaceProbes(other)) {
+        // A trust open to a namespace nobody configured is open to every other Profile's.
+        const anyNamespace = namespaceProbes("kubeflow-irsa-probe-namespace").some((subject) => admits(trust.document, subject).length > 0);
+        const others = (namespaces: Iterable<string>) => [...namespaces].filter((ns) => ns !== profile.namespace && profileNamespaces.has(ns)).sort();
+        const admitted = others(anyNamespace ? profileNamespaces : namespacesToProbe(trust.document, profileNamespaces)).flatMap((namespace) => {
+            for (const subject of namespaceProbes(namespace, trust.document)) {
                 const through = admits(trust.document, subject);
-                if (through.length === 0) continue;
-                violations.push(`${where}, whose ${trust.label} (${statementNames(through)}) also admits ${subject.split(":").slice(2).join(":")}, a service account of Profile "${other}": that profile's pods can act as this one, with its data. Fix: give each profile its own role whose trust names only its own namespace`);
-                break;
+                if (through.length) return [{ namespace, serviceAccount: subject.split(":").slice(2).join(":"), through }];
             }
+            return [];
+        });
+        if (admitted.length) {
+            const through = [...new Set(admitted.flatMap((a) => a.through))];
+            const first = admitted[0];
+            const more = admitted.length > 1 ? ` and service accounts of ${admitted.length - 1} more Profiles' namespaces (${admitted.slice(1, 6).map((a) => a.namespace).join(", ")}${admitted.length > 6 ? ", …" : ""})` : "";
+            violations.push(`${where}, whose ${trust.label} (${statementNames(through)}) also admits ${first.serviceAccount}, a service account of Profile "${first.namespace}"${more}: ${more ? "those profiles'" : "that profile's"} pods can act as this one, with its data. Fix: give each profile its own role whose trust names only its own namespace`);
         }
         return violations;
     } catch (err) {

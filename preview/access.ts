@@ -289,16 +289,31 @@ function roleFindings(role: string, risks: readonly TrustRisk[]): Finding[] {
     return risks.map((r) => ({ severity: r.severity, role, message: r.message }));
 }
 
-/** `sub` patterns of a trust that reach beyond one namespace (checked on the text: no evaluation needed). */
-export function subPatternRisks(trust: PolicyDocument): TrustRisk[] {
-    return subjectsNamed(trust)
-        .filter((s) => /[*?]/.test(s) && subjectProblem(s, "StringLike") !== undefined)
-        .map((pattern) => ({
+/**
+ * `sub` patterns of a trust that reach beyond one namespace (checked on the text: no evaluation needed), with the
+ * statements that write them; only the `sub` keys of `providers` when given.
+ */
+export function subPatternRisks(trust: PolicyDocument, providers?: readonly FederatedTrust[]): TrustRisk[] {
+    const keys = providers && new Set(providers.map((p) => `${p.issuerHostPath}:sub`));
+    const found = new Map<string, Set<string>>();
+    statements(trust).forEach((statement, index) => {
+        for (const block of Object.values(statement.Condition ?? {})) {
+            for (const [key, values] of Object.entries(block)) {
+                if (!key.endsWith(":sub") || (keys && !keys.has(key))) continue;
+                for (const pattern of asList(values).map(String).filter((v) => /[*?]/.test(v) && subjectProblem(v, "StringLike") !== undefined)) {
+                    found.set(pattern, (found.get(pattern) ?? new Set()).add(statement.Sid ?? `#${index}`));
+                }
+            }
+        }
+    });
+    return [...found]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([pattern, named]) => ({
             rule: "sub-beyond-namespace",
             severity: "high",
             message: `sub pattern ${pattern} matches beyond one namespace`,
             fix: `name one namespace exactly (${SUBJECT_PREFIX}<namespace>:<service account>; a wildcard only in the service account)`,
-            statements: statements(trust).flatMap((st, i) => (Object.values(st.Condition ?? {}).some((keys) => Object.entries(keys).some(([k, v]) => k.endsWith(":sub") && asList(v).map(String).includes(pattern))) ? [st.Sid ?? `#${i}`] : [])),
+            statements: [...named],
         }));
 }
 

@@ -12,7 +12,7 @@ import {
     eksPodIdentityViolations,
     eksWebIdentityViolations,
     iamWriteOnWildcardViolations,
-    profileRole,
+    profileRoleFinder,
     profileRoleViolations,
     riskViolations,
     StackProfile,
@@ -80,6 +80,9 @@ describe("policy pack rules", () => {
         it("leaves other OIDC providers alone (GitHub's, for the pipeline roles)", () => {
             const github = doc({ Effect: "Allow", Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } });
             expect(eksWebIdentityViolations(role("deploy", github))).to.deep.equal([]);
+            // Beside an EKS statement, the GitHub pattern is still not this rule's business.
+            const both = doc(...irsaTrust([sa("team-a")]).Statement, ...github.Statement);
+            expect(eksWebIdentityViolations(role("both", both))).to.deep.equal([]);
         });
 
         it("judges a role pair's EKS trust as its provider writes it", () => {
@@ -206,29 +209,45 @@ describe("policy pack rules", () => {
         it("finds the Profile's role by ARN, by name and path, or (ARN unknown) by what its spec depends on", () => {
             const a = stackRole("team-a", irsaTrust([sa("team-a")]), `arn:aws:iam::${ACCOUNT}:role/kubeflow/team-a-iam`);
             const b = stackRole("team-b", irsaTrust([sa("team-b")]));
-            expect(profileRole(profile("team-a", `arn:aws:iam::${ACCOUNT}:role/kubeflow/team-a-iam`), [b, a])).to.equal(a);
-            expect(profileRole(profile("team-b", `arn:aws:iam::${ACCOUNT}:role/kubeflow/team-b-iam`), [a, b])).to.equal(b);
-            expect(profileRole(profile("team-b", undefined, [b.target.urn]), [a, b])).to.equal(b);
-            expect(profileRole(profile("team-c", `arn:aws:iam::${ACCOUNT}:role/elsewhere`), [a, b])).to.equal(undefined);
+            const roleOf = profileRoleFinder([b, a]);
+            expect(roleOf(profile("team-a", `arn:aws:iam::${ACCOUNT}:role/kubeflow/team-a-iam`))).to.equal(a);
+            expect(roleOf(profile("team-b", `arn:aws:iam::${ACCOUNT}:role/kubeflow/team-b-iam`))).to.equal(b);
+            expect(roleOf(profile("team-b", undefined, [b.target.urn]))).to.equal(b);
+            expect(roleOf(profile("team-b", undefined, [a.target.urn, b.target.urn]))).to.equal(undefined);
+            expect(roleOf(profile("team-c", `arn:aws:iam::${ACCOUNT}:role/elsewhere`))).to.equal(undefined);
         });
 
         it("passes a role trusting only its own namespace, with IRSA, Pod Identity or both", () => {
             for (const identity of ["irsa", "podIdentity", "irsa+podIdentity"] as const) {
                 const trust = profileTrustPolicy({ identity, namespace: "team-a", serviceAccounts: ["default-editor"], oidc: { providerArn: PROVIDER, issuerHostPath: HOST }, cluster: { arn: CLUSTER_ARN, accountId: ACCOUNT } });
-                expect(profileRoleViolations(profile("team-a"), stackRole("team-a", trust), ["team-b"]), identity).to.deep.equal([]);
+                expect(profileRoleViolations(profile("team-a"), stackRole("team-a", trust), new Set(["team-a", "team-b"])), identity).to.deep.equal([]);
             }
         });
 
         it("stops a role that also admits another Profile's namespace, naming both and the statement", () => {
             const shared = irsaTrust([sa("team-a"), sa("team-b")]);
-            expect(profileRoleViolations(profile("team-a"), stackRole("shared", shared), ["team-b", "team-c"])).to.deep.equal([
+            expect(profileRoleViolations(profile("team-a"), stackRole("shared", shared), new Set(["team-a", "team-b", "team-c"]))).to.deep.equal([
                 'Profile "team-a" (AwsIamForServiceAccount) names aws:iam/role:Role "shared" (IAM name shared-iam), whose trust policy (statement #0) also admits team-b:default-editor, a service account of Profile "team-b": that profile\'s pods can act as this one, with its data. Fix: give each profile its own role whose trust names only its own namespace',
             ]);
         });
 
+        it("says once, with a count, that a trust without sub admits every other Profile's namespace", () => {
+            const others = Array.from({ length: 8 }, (_, i) => `team-${i}`);
+            const messages = profileRoleViolations(profile("team-a"), stackRole("open", doc(webIdentity({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" } }))), new Set(["team-a", ...others]));
+            expect(messages).to.have.length(1);
+            expect(messages[0]).to.include('also admits team-0:default-editor, a service account of Profile "team-0" and service accounts of 7 more Profiles\' namespaces (team-1, team-2, team-3, team-4, team-5, …): those profiles\' pods');
+        });
+
+        it("probes every other namespace against a pattern, and against exact subjects the namespaces and service accounts they name", () => {
+            const pattern = irsaTrust([sa("team-a"), "system:serviceaccount:team-b*:default-editor"], "StringLike");
+            expect(profileRoleViolations(profile("team-a"), stackRole("pattern", pattern), new Set(["team-a", "team-b", "team-bx", "team-c"]))[0]).to.include("and service accounts of 1 more Profiles' namespaces (team-bx)");
+            const exact = irsaTrust([sa("team-a"), sa("team-c", "batch")]);
+            expect(profileRoleViolations(profile("team-a"), stackRole("exact", exact), new Set(["team-a", "team-b", "team-c"]))[0]).to.include('also admits team-c:batch, a service account of Profile "team-c": that profile');
+        });
+
         it("stops a Pod Identity role scoped to another namespace, and says the Profile's own gets no credentials", () => {
             const trust = doc(podIdentityTrustStatement({ clusterArn: CLUSTER_ARN, accountId: ACCOUNT, namespace: "team-b", serviceAccounts: ["default-editor"] }));
-            const messages = profileRoleViolations(profile("team-a"), stackRole("team-b", trust), ["team-b"]);
+            const messages = profileRoleViolations(profile("team-a"), stackRole("team-b", trust), new Set(["team-a", "team-b"]));
             expect(messages.map((m) => m.split(", whose trust policy ")[1].split(":")[0])).to.deep.equal(["does not admit team-a", "(statement pods.eks.amazonaws.com) also admits team-b"]);
         });
     });

@@ -1,0 +1,103 @@
+/**
+ * Section 9 of `npm run bench`: what the policy pack costs.
+ * - The pack's policies alone, in this process, on the resources the program declares for N generated profiles (the
+ *   real program under the offline preview's mock runtime): every per-resource policy on every resource, then the
+ *   stack-wide one. The analyzer's arguments are built here from the declared inputs (a labelled stand-in for the
+ *   engine's gRPC call, which section b includes).
+ * - `pulumi preview` of the whole program through the real engine and kubernetes plugin against a local API server,
+ *   without and with the pack (policy/analyzer), the OIDC provider adopted so every rule has its values at preview;
+ *   profiles with only a name and owner (as section 8).
+ */
+import * as path from "path";
+import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
+import { POLICIES, validateProfileRoles } from "../policy/policies";
+import { runProgram } from "../preview/runtime";
+import { PROJECT_ROOT } from "../preview/stackFile";
+import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
+import { configMap, POLICY_PACK_ANALYZER, pulumiCli, wholeProgramStack } from "../tools/engine";
+import { generatedProfiles } from "./fixtures";
+
+const ACCOUNT = "123456789012";
+const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BENCH0000000000000000000000000000`;
+
+/** N profiles; `full`: each with 2 service accounts, a bucket and a managed policy (fixtures.ts), else only name and owner. */
+function stackConfig(n: number, full: boolean): Record<string, unknown> {
+    const profiles = full ? generatedProfiles(n) : generatedProfiles(n).map(({ name, owner }) => ({ name, owner }));
+    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:oidcProviderArn": PROVIDER_ARN, "kubeflow-irsa:rolePath": "/kubeflow/", "kubeflow-irsa:profiles": profiles };
+}
+
+export interface PolicyRulesRow {
+    n: number;
+    resources: number;
+    perResourceMs: number;
+    stackMs: number;
+    violations: number;
+}
+
+/** The policies on the program's declared resources, in process. */
+export async function policyRulesBench(sizes: number[]): Promise<PolicyRulesRow[]> {
+    const rows: PolicyRulesRow[] = [];
+    for (const n of sizes) {
+        const flat = Object.fromEntries(Object.entries(stackConfig(n, true)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const run = await runProgram({ config: flat, stack: "bench" });
+        const typeOf = new Map(run.resources.filter((r) => !r.custom).map((r) => [r.name, r.type]));
+        const resources = run.resources.map((r) => {
+            const parentType = r.parent ? typeOf.get(r.parent) : undefined;
+            const urn = `urn:pulumi:bench::kubeflow-irsa::${parentType ? `${parentType}$` : ""}${r.type}::${r.name}`;
+            return { type: r.type, name: r.name, urn, props: r.inputs as Record<string, any>, propertyDependencies: {} };
+        });
+        let violations = 0;
+        const report = () => void (violations += 1);
+        let started = process.hrtime.bigint();
+        for (const policy of POLICIES.filter((p): p is ResourceValidationPolicy => "validateResource" in p)) {
+            for (const r of resources) await (policy.validateResource as (a: ResourceValidationArgs, rep: () => void) => void)(r as unknown as ResourceValidationArgs, report);
+        }
+        const perResourceMs = Number(process.hrtime.bigint() - started) / 1e6;
+        started = process.hrtime.bigint();
+        validateProfileRoles({ resources } as unknown as StackValidationArgs, report);
+        const stackMs = Number(process.hrtime.bigint() - started) / 1e6;
+        rows.push({ n, resources: resources.length, perResourceMs, stackMs, violations });
+        process.stderr.write(`policy rules N=${n}: ${resources.length} resources, per-resource ${perResourceMs.toFixed(0)} ms, stack ${stackMs.toFixed(0)} ms, ${violations} violations\n`);
+    }
+    return rows;
+}
+
+export interface PolicyPreviewRow {
+    n: number;
+    withoutMs: number;
+    withMs: number;
+}
+
+/** `pulumi preview` of the whole program without and with the pack. */
+export async function policyPreviewBench(sizes: number[]): Promise<PolicyPreviewRow[] | string> {
+    const cli = pulumiCli();
+    const binaries = controlPlaneBinaries();
+    if (!cli || !binaries) return "skipped: needs a Pulumi CLI and the control-plane binaries (scripts/install-pulumi.sh, scripts/install-kubernetes.sh)";
+    const cluster = await startControlPlane(binaries);
+    const rows: PolicyPreviewRow[] = [];
+    try {
+        cluster.installCrd(path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml"));
+        for (const n of sizes) {
+            const engine = await wholeProgramStack(cli, `policy-bench-${n}`, {
+                kubernetesPlugin: binaries["pulumi-resource-kubernetes"],
+                env: { STANDIN_ACCOUNT_ID: ACCOUNT, STANDIN_REGION: "us-east-1", STANDIN_ISSUER_URL: `https://${PROVIDER_ARN.split(":oidc-provider/")[1]}` },
+            });
+            // Only name and owner: the CLI takes the config on its command line, and 1,000 full profiles exceed its limit.
+            await engine.stack.setAllConfig(configMap({ ...stackConfig(n, false), "kubeflow-irsa:cluster": { kubeconfig: cluster.kubeconfigPath, context: "local" } }));
+            const timed = async (policyPacks: string[]) => {
+                const started = Date.now();
+                await engine.stack.preview({ color: "never", policyPacks });
+                return Date.now() - started;
+            };
+            await timed([]); // warms the plugins' caches, as a second preview in CI would find them
+            const withoutMs = await timed([]);
+            const withMs = await timed([POLICY_PACK_ANALYZER]);
+            await engine.dispose();
+            rows.push({ n, withoutMs, withMs });
+            process.stderr.write(`policy preview N=${n}: without the pack ${withoutMs} ms, with it ${withMs} ms\n`);
+        }
+    } finally {
+        await cluster.stop();
+    }
+    return rows;
+}
