@@ -14,6 +14,7 @@ import {
     broadManagedPolicy,
     federatedTrusts,
     isEksIssuer,
+    patternInstance,
     podIdentityAllowed,
     podIdentityProbesOf,
     podIdentityScopeRisks,
@@ -26,8 +27,8 @@ import {
     webIdentityReview,
 } from "../preview/access";
 import { statements } from "../preview/evaluate";
-import { latestManagedPolicyDocument } from "../preview/managedPolicies";
-import { arnNamesRole, CONTROLLER_COMPONENT_TYPE, declaringComponents, describe, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
+import { awsManagedPolicyDocument } from "../preview/managedPolicies";
+import { arnNamesRole, CONTROLLER_COMPONENT_TYPE, declaringComponents, describe, documentOf, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
 
 /** The permission rules enforced as advisory policies: the offline preview's high findings. */
 export const ADVISORY_RISK_RULES = ["privilege-escalation", "workload-takeover", "assume-any-role", "data-on-wildcard"] as const satisfies readonly RiskRule[];
@@ -92,8 +93,8 @@ export function riskViolations(target: Target, rule: AdvisoryRiskRule, self?: { 
     const selfArnOf = (resource: string) => (self && !hasWildcard(resource) && arnNamesRole(resource, self.path, self.name) ? resource : undefined);
     const byDesign = rule === "privilege-escalation" && declaringComponents(target.urn).includes(CONTROLLER_COMPONENT_TYPE);
     const managed = managedPolicyArnsOf(target).flatMap((arn) => {
-        const document = /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
-        return document ? [{ label: `AWS-managed policy ${arn}`, document: { ...document, Statement: [document.Statement].flat() } }] : [];
+        const document = documentOf(awsManagedPolicyDocument(arn));
+        return document ? [{ label: `AWS-managed policy ${arn}`, document }] : [];
     });
     const messages = new Set<string>();
     for (const { label, document } of [...permissionDocumentsOf(target), ...managed]) {
@@ -158,18 +159,31 @@ export function profileRoleFinder(roles: readonly StackRole[]): (profile: StackP
     };
 }
 
+/** The service accounts probed in any namespace: the one the plugin annotates, and one nobody configured. */
+const genericProbes = (namespace: string) => [serviceAccountSubject(namespace, "default-editor"), serviceAccountSubject(namespace, "kubeflow-irsa-probe")];
+
 /**
- * Service accounts of a namespace to probe against a trust: the one the plugin annotates, one nobody configured, and
- * those the trust itself names there (as subjects, or as Pod Identity service-account tags; patterns filled in).
+ * One trust, read once for the stack-wide rule: the service accounts of a namespace to probe against it (the one the
+ * plugin annotates, one nobody configured, and those the trust itself names there, as subjects or as Pod Identity
+ * service-account tags, patterns filled in), and the statements through which it admits a subject (any EKS
+ * web-identity provider it federates, or Pod Identity).
  */
-function namespaceProbes(namespace: string, trust?: PolicyDocument): string[] {
-    const named = trust
-        ? [
-              ...subjectsNamed(trust).filter((s) => s.split(":")[2] === namespace).map((s) => s.replace(/[*?]/g, "x")),
-              ...podIdentityProbesOf(trust).map((probe) => serviceAccountSubject(namespace, probe.serviceAccount)),
-          ]
-        : [];
-    return [...new Set([serviceAccountSubject(namespace, "default-editor"), serviceAccountSubject(namespace, "kubeflow-irsa-probe"), ...named])];
+function trustProbe(trust: PolicyDocument) {
+    const subjects = subjectsNamed(trust);
+    const eksProviders = federatedTrusts(trust).filter((p) => isEksIssuer(p.issuerHostPath));
+    const podProbes = trustsPodIdentity(trust) ? podIdentityProbesOf(trust) : [];
+    return {
+        probes(namespace: string): string[] {
+            const named = [...subjects.filter((s) => s.split(":")[2] === namespace).map(patternInstance), ...podProbes.map((probe) => serviceAccountSubject(namespace, probe.serviceAccount))];
+            return [...new Set([...genericProbes(namespace), ...named])];
+        },
+        admits(subject: string): string[] {
+            const [, , namespace, serviceAccount] = subject.split(":");
+            const viaIrsa = eksProviders.flatMap((p) => admittingStatements(trust, webIdentityRequest(p, subject)));
+            const viaPods = podProbes.filter((probe) => podIdentityAllowed(trust, probe.clusterArn, namespace, serviceAccount)).map(() => "pods.eks.amazonaws.com");
+            return [...new Set([...viaIrsa, ...viaPods])];
+        },
+    };
 }
 
 /** Operators under which a condition admits exactly the values it lists. */
@@ -193,18 +207,6 @@ function namespacesToProbe(trust: PolicyDocument, profileNamespaces: ReadonlySet
     );
 }
 
-/** Whether a trust admits a subject through any EKS web-identity provider it federates, or through Pod Identity. */
-function admits(trust: PolicyDocument, subject: string): string[] {
-    const [, , namespace, serviceAccount] = subject.split(":");
-    const viaIrsa = federatedTrusts(trust)
-        .filter((p) => isEksIssuer(p.issuerHostPath))
-        .flatMap((p) => admittingStatements(trust, webIdentityRequest(p, subject)));
-    const viaPods = trustsPodIdentity(trust)
-        ? podIdentityProbesOf(trust).filter((probe) => podIdentityAllowed(trust, probe.clusterArn, namespace, serviceAccount)).map(() => "pods.eks.amazonaws.com")
-        : [];
-    return [...new Set([...viaIrsa, ...viaPods])];
-}
-
 /**
  * Mandatory, stack-wide: the role a Profile's `AwsIamForServiceAccount` plugin names, where the stack declares it,
  * admits that Profile's `default-editor` (the service account the plugin annotates) and no service account of another
@@ -218,15 +220,16 @@ export function profileRoleViolations(profile: StackProfile, role: StackRole, pr
     try {
         const violations: string[] = [];
         const own = serviceAccountSubject(profile.namespace, "default-editor");
-        if (admits(trust.document, own).length === 0) {
+        const probe = trustProbe(trust.document);
+        if (probe.admits(own).length === 0) {
             violations.push(`${where}, whose ${trust.label} does not admit ${profile.namespace}:default-editor: the profile's notebooks and pipelines get no credentials. Fix: trust system:serviceaccount:${profile.namespace}:default-editor (with aud = sts.amazonaws.com), or name the profile's own role`);
         }
         // A trust open to a namespace nobody configured is open to every other Profile's.
-        const anyNamespace = namespaceProbes("kubeflow-irsa-probe-namespace").some((subject) => admits(trust.document, subject).length > 0);
+        const anyNamespace = genericProbes("kubeflow-irsa-probe-namespace").some((subject) => probe.admits(subject).length > 0);
         const others = (namespaces: Iterable<string>) => [...namespaces].filter((ns) => ns !== profile.namespace && profileNamespaces.has(ns)).sort();
         const admitted = others(anyNamespace ? profileNamespaces : namespacesToProbe(trust.document, profileNamespaces)).flatMap((namespace) => {
-            for (const subject of namespaceProbes(namespace, trust.document)) {
-                const through = admits(trust.document, subject);
+            for (const subject of probe.probes(namespace)) {
+                const through = probe.admits(subject);
                 if (through.length) return [{ namespace, serviceAccount: subject.split(":").slice(2).join(":"), through }];
             }
             return [];

@@ -114,8 +114,11 @@ export function podIdentityAllowed(trust: PolicyDocument, clusterArn: string, na
 /** Marks a service account that reaches a role through EKS Pod Identity, in tables and compare mode. */
 export const POD_IDENTITY_SUFFIX = " (pod identity)";
 
+/** Whether a statement lets EKS Pod Identity's service principal in. */
+const isPodIdentityStatement = (s: PolicyStatement) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE);
+
 export function trustsPodIdentity(trust: PolicyDocument): boolean {
-    return statements(trust).some((s) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE));
+    return statements(trust).some(isPodIdentityStatement);
 }
 
 /** What a Pod Identity request that the trust should admit names: the cluster, namespace and service account. */
@@ -126,7 +129,7 @@ export interface PodIdentityProbe {
 }
 
 /** A concrete instance of a condition value (a pattern's wildcards filled in), for a request that should match it. */
-const instanceOf = (value: string) => value.replace(/[*?]/g, "x");
+export const patternInstance = (value: string) => value.replace(/[*?]/g, "x");
 
 /**
  * Requests a Pod Identity trust is written to admit, one per statement that trusts the service, read from that
@@ -135,11 +138,11 @@ const instanceOf = (value: string) => value.replace(/[*?]/g, "x");
  */
 export function podIdentityProbesOf(trust: PolicyDocument): PodIdentityProbe[] {
     return statements(trust)
-        .filter((s) => s.Effect === "Allow" && s.Principal !== "*" && asList(s.Principal?.Service).includes(POD_IDENTITY_SERVICE))
+        .filter(isPodIdentityStatement)
         .map((s) => {
             const named = (key: string) => {
                 const value = Object.values(s.Condition ?? {}).map((keys) => asList(keys[key])[0]).find((v) => v !== undefined);
-                return value === undefined ? undefined : instanceOf(String(value));
+                return value === undefined ? undefined : patternInstance(String(value));
             };
             const account = named("aws:SourceAccount") ?? "111122223333";
             return {

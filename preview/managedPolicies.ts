@@ -67,3 +67,11 @@ function fromPackageApi(name: string): PolicyDocument | undefined {
         return undefined;
     }
 }
+
+/**
+ * The document of an AWS-managed policy (`arn:<partition>:iam::aws:policy/...`) from the snapshot, or undefined:
+ * customer-managed policies and names the snapshot lacks are not known offline.
+ */
+export function awsManagedPolicyDocument(arn: string): PolicyDocument | undefined {
+    return /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
+}

@@ -10,7 +10,7 @@ import { asList, ConditionBlock, PolicyDocument, PolicyStatement, wildcardMatch 
 import { GrantScope, hasWildcard, scopeRisks } from "../components/iamRisk";
 import type { AccessAnalysis, Finding } from "./access";
 import { actionMatches, conditionsHold, Decision, statements } from "./evaluate";
-import { latestManagedPolicyDocument } from "./managedPolicies";
+import { awsManagedPolicyDocument } from "./managedPolicies";
 import type { RoleView } from "./iam";
 
 export type Word = "read" | "write" | "delete" | "list" | "other";
@@ -105,14 +105,6 @@ function prefixListing(action: string, resource: string, condition: ConditionBlo
     return prefixes.map((p) => `${resource}/${p}/*`);
 }
 
-/**
- * The document of an AWS-managed policy (`arn:<partition>:iam::aws:policy/...`) from the managed-policy snapshot,
- * or undefined: customer-managed policies and names the snapshot lacks are not known offline.
- */
-function awsManagedPolicy(arn: string): PolicyDocument | undefined {
-    return /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
-}
-
 type Found = Map<string, { resource: string; condition?: string; words: Set<Word>; actions: Set<string>; arns: Set<string>; written: Set<string>; exceptActions?: string[] }>;
 
 /**
@@ -171,7 +163,7 @@ async function addGrants(found: Found, allows: PolicyStatement[], all: PolicySta
  */
 export async function roleGrants(role: RoleView, catalog: ActionCatalog): Promise<Grant[]> {
     const inline = Object.values(role.inlinePolicies).flatMap(statements);
-    const managed = role.managedPolicyArns.map((arn) => ({ arn, name: arn.split("/").pop()!, doc: awsManagedPolicy(arn) }));
+    const managed = role.managedPolicyArns.map((arn) => ({ arn, name: arn.split("/").pop()!, doc: awsManagedPolicyDocument(arn) }));
     const all = [...inline, ...managed.flatMap((m) => (m.doc ? statements(m.doc) : []))];
     const found: Found = new Map();
     await addGrants(found, inline.filter((s) => s.Effect === "Allow"), all, catalog);

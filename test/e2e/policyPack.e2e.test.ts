@@ -25,10 +25,10 @@ const { bundle } = require("../../scripts/bundle-policy-pack") as { bundle(outDi
 import { AWS_STANDIN_PLUGIN_DIR, configMap, engineStack, EngineStack, POLICY_PACK_ANALYZER, wholeProgramStack } from "../../tools/engine";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
+import { ACCOUNT, UPSTREAM_CONTROLLER_POLICY, webIdentityTrust } from "../helpers/handMade";
 import { cliOrSkip } from "../helpers/toolsOrSkip";
 
 const quiet = { color: "never" as const };
-const ACCOUNT = "123456789012";
 const HOST_PATH = "oidc.eks.us-west-2.amazonaws.com/id/5C3A0B8E2D1F4A6B9C7E8D0F1A2B3C4D";
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST_PATH}`;
 
@@ -63,17 +63,12 @@ const violations = (events: PolicyEvent[], level: string) =>
 function docsProgram(options: { withSub: boolean }): PulumiFn {
     return async () => {
         const aws = await import("@pulumi/aws");
-        // trust.json of the docs (vendored from the AWS Kubeflow docs, Apache-2.0), with the sub a careful admin adds.
-        const condition: Record<string, string> = { [`${HOST_PATH}:aud`]: "sts.amazonaws.com" };
-        if (options.withSub) condition[`${HOST_PATH}:sub`] = "system:serviceaccount:team-a:default-editor";
-        const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: condition } }] };
-        const role = new aws.iam.Role("team-a-role", { name: "team-a-kf-prod-role", assumeRolePolicy: JSON.stringify(trust) });
+        const trust = webIdentityTrust(PROVIDER_ARN, HOST_PATH, options.withSub ? ["system:serviceaccount:team-a:default-editor"] : undefined);
+        const role = new aws.iam.Role("team-a-role", { name: "team-a-kf-prod-role", assumeRolePolicy: trust });
         if (!options.withSub) {
             // The docs' example permissions and the upstream profile controller policy (kubeflow/manifests awsconfigs).
             new aws.iam.RolePolicyAttachment("team-a-s3", { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" });
-            new aws.iam.Policy("profile-controller", {
-                policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "VisualEditor0", Effect: "Allow", Action: ["iam:GetRole", "iam:UpdateAssumeRolePolicy"], Resource: "*" }] }),
-            });
+            new aws.iam.Policy("profile-controller", { policy: JSON.stringify(UPSTREAM_CONTROLLER_POLICY) });
         }
         return { roleName: role.name };
     };

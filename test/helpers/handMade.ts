@@ -10,7 +10,7 @@ import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreatePoli
 export const ACCOUNT = "123456789012";
 export const CLUSTER = "kf-prod";
 /** The upstream controller policy (kubeflow/manifests awsconfigs, as the AWS docs attach it): what never to keep. */
-const UPSTREAM_CONTROLLER_POLICY = {
+export const UPSTREAM_CONTROLLER_POLICY = {
     Version: "2012-10-17",
     Statement: [{ Sid: "VisualEditor0", Effect: "Allow", Action: ["iam:GetRole", "iam:UpdateAssumeRolePolicy"], Resource: "*" }],
 };
@@ -22,7 +22,8 @@ export interface HandMade {
     hostPath: string;
 }
 
-function webIdentityTrust(providerArn: string, hostPath: string, subjects?: string[]) {
+/** The docs' trust.json (`aud` only), or with `subjects` the `sub` condition a careful admin adds. */
+export function webIdentityTrust(providerArn: string, hostPath: string, subjects?: string[]) {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
