@@ -15,7 +15,7 @@ import {
     federatedTrusts,
     isEksIssuer,
     patternInstance,
-    podIdentityAllowed,
+    podIdentityAdmitting,
     podIdentityProbesOf,
     podIdentityScopeRisks,
     subjectsNamed,
@@ -166,7 +166,7 @@ const genericProbes = (namespace: string) => [serviceAccountSubject(namespace, "
  * One trust, read once for the stack-wide rule: the service accounts of a namespace to probe against it (the one the
  * plugin annotates, one nobody configured, and those the trust itself names there, as subjects or as Pod Identity
  * service-account tags, patterns filled in), and the statements through which it admits a subject (any EKS
- * web-identity provider it federates, or Pod Identity).
+ * web-identity provider it federates, or Pod Identity), an explicit Deny taken into account.
  */
 function trustProbe(trust: PolicyDocument) {
     const subjects = subjectsNamed(trust);
@@ -180,7 +180,7 @@ function trustProbe(trust: PolicyDocument) {
         admits(subject: string): string[] {
             const [, , namespace, serviceAccount] = subject.split(":");
             const viaIrsa = eksProviders.flatMap((p) => admittingStatements(trust, webIdentityRequest(p, subject)));
-            const viaPods = podProbes.filter((probe) => podIdentityAllowed(trust, probe.clusterArn, namespace, serviceAccount)).map(() => "pods.eks.amazonaws.com");
+            const viaPods = podProbes.flatMap((probe) => podIdentityAdmitting(trust, probe.clusterArn, namespace, serviceAccount));
             return [...new Set([...viaIrsa, ...viaPods])];
         },
     };

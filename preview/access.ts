@@ -41,9 +41,15 @@ function principalMatches(statement: PolicyStatement, request: AssumeRequest): b
 
 /** IAM's decision for one request against one trust policy: an explicit Deny wins, then any Allow. */
 export function evaluateTrust(doc: PolicyDocument, request: AssumeRequest): Decision {
-    const applicable = statements(doc).filter((s) => principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context));
-    if (applicable.some((s) => s.Effect === "Deny")) return "ExplicitlyDenied";
-    return applicable.some((s) => s.Effect === "Allow") ? "Allowed" : "ImplicitlyDenied";
+    return decide(doc, request).decision;
+}
+
+/** The decision and the Allow statements (by index) that grant it, in one pass over the statements. */
+function decide(doc: PolicyDocument, request: AssumeRequest): { decision: Decision; allowing: number[] } {
+    const applicable = statements(doc).flatMap((s, i) => (principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context) ? [{ s, i }] : []));
+    if (applicable.some(({ s }) => s.Effect === "Deny")) return { decision: "ExplicitlyDenied", allowing: [] };
+    const allowing = applicable.filter(({ s }) => s.Effect === "Allow").map(({ i }) => i);
+    return { decision: allowing.length ? "Allowed" : "ImplicitlyDenied", allowing };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -108,7 +114,13 @@ export function podIdentityRequests(clusterArn: string, namespace: string, servi
 
 /** Whether EKS Pod Identity can assume the role for that service account: both its actions allowed. */
 export function podIdentityAllowed(trust: PolicyDocument, clusterArn: string, namespace: string, serviceAccount: string): boolean {
-    return podIdentityRequests(clusterArn, namespace, serviceAccount).every((request) => evaluateTrust(trust, request) === "Allowed");
+    return podIdentityAdmitting(trust, clusterArn, namespace, serviceAccount).length > 0;
+}
+
+/** The statements through which EKS Pod Identity gets that service account's credentials (both actions allowed), or none. */
+export function podIdentityAdmitting(trust: PolicyDocument, clusterArn: string, namespace: string, serviceAccount: string): string[] {
+    const [assume, ...rest] = podIdentityRequests(clusterArn, namespace, serviceAccount);
+    return rest.every((request) => evaluateTrust(trust, request) === "Allowed") ? admittingStatements(trust, assume) : [];
 }
 
 /** Marks a service account that reaches a role through EKS Pod Identity, in tables and compare mode. */
@@ -173,9 +185,13 @@ export interface TrustRisk {
     statements: string[];
 }
 
-/** The Allow statements of a trust that admit a request, named by Sid (or `#<index>`), for messages. */
+/**
+ * The Allow statements through which a trust admits a request, named by Sid (or `#<index>`), for messages; none when
+ * IAM refuses it (an explicit Deny wins, as in evaluateTrust).
+ */
 export function admittingStatements(doc: PolicyDocument, request: AssumeRequest): string[] {
-    return statements(doc).flatMap((s, i) => (s.Effect === "Allow" && principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context) ? [s.Sid ?? `#${i}`] : []));
+    const all = statements(doc);
+    return decide(doc, request).allowing.map((i) => all[i].Sid ?? `#${i}`);
 }
 
 /** Whether an OIDC provider (by its issuer host/path) is an EKS cluster's: `oidc.eks.<region>.amazonaws.com[.cn]/id/<id>`. */
@@ -195,9 +211,7 @@ const inAnotherAccount = (clusterArn: string) => clusterArn.replace(/^(arn:[^:]+
 export function podIdentityScopeRisks(trust: PolicyDocument, probe: PodIdentityProbe): TrustRisk[] {
     const risks: TrustRisk[] = [];
     const cluster = clusterNameOf(probe.clusterArn);
-    /** The statements that let Pod Identity in for that association, or none when the trust refuses it. */
-    const admitting = (clusterArn: string, namespace: string, serviceAccount: string) =>
-        podIdentityAllowed(trust, clusterArn, namespace, serviceAccount) ? admittingStatements(trust, podIdentityRequests(clusterArn, namespace, serviceAccount)[0]) : [];
+    const admitting = (clusterArn: string, namespace: string, serviceAccount: string) => podIdentityAdmitting(trust, clusterArn, namespace, serviceAccount);
     const tagFix = (what: string) => `add StringEquals conditions on ${what} to the statement that trusts ${POD_IDENTITY_SERVICE}`;
     const anyNamespace = admitting(probe.clusterArn, "kubeflow-irsa-probe", "any-service-account");
     const anyServiceAccount = anyNamespace.length ? [] : admitting(probe.clusterArn, probe.namespace, "any-service-account");
@@ -254,10 +268,7 @@ export function webIdentityReview(trust: PolicyDocument, candidates: readonly st
     const admitted: string[] = [];
     const risks: TrustRisk[] = [];
     const audFix = (p: FederatedTrust) => `add "StringEquals": {"${p.issuerHostPath}:aud": "${STS_AUDIENCE}"} to the statement`;
-    const anyAudience = (p: FederatedTrust, subject: string) => {
-        const request = webIdentityRequest(p, subject, "some-other-audience");
-        return evaluateTrust(trust, request) === "Allowed" ? admittingStatements(trust, request) : [];
-    };
+    const anyAudience = (p: FederatedTrust, subject: string) => admittingStatements(trust, webIdentityRequest(p, subject, "some-other-audience"));
     for (const provider of providers) {
         for (const subject of candidates) {
             if (evaluateTrust(trust, webIdentityRequest(provider, subject)) !== "Allowed") continue;
@@ -267,15 +278,15 @@ export function webIdentityReview(trust: PolicyDocument, candidates: readonly st
                 risks.push({ rule: "web-identity-aud", severity: "high", message: `trust does not check aud: a token for any audience from ${provider.issuerHostPath} can assume it as ${shortSubject(subject)}`, fix: audFix(provider), statements: open });
             }
         }
-        const probe = webIdentityRequest(provider, PROBE_SUBJECT);
-        if (evaluateTrust(trust, probe) === "Allowed") {
+        const anySubject = admittingStatements(trust, webIdentityRequest(provider, PROBE_SUBJECT));
+        if (anySubject.length) {
             admitted.push("(any service account)");
             risks.push({
                 rule: "web-identity-sub",
                 severity: "high",
                 message: `trust has no effective sub condition: any service account of ${provider.issuerHostPath} can assume it`,
                 fix: `add "StringEquals": {"${provider.issuerHostPath}:sub": "${SUBJECT_PREFIX}<namespace>:<service account>"} naming the service accounts that need the role`,
-                statements: admittingStatements(trust, probe),
+                statements: anySubject,
             });
             // With no subject of its own to show it, say here too that any audience gets in.
             const open = candidates.length ? [] : anyAudience(provider, PROBE_SUBJECT);

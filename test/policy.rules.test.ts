@@ -245,10 +245,16 @@ describe("policy pack rules", () => {
             expect(profileRoleViolations(profile("team-a"), stackRole("exact", exact), new Set(["team-a", "team-b", "team-c"]))[0]).to.include('also admits team-c:batch, a service account of Profile "team-c": that profile');
         });
 
+        it("takes an explicit Deny into account: a namespace the trust lists but denies is not admitted", () => {
+            const denied = doc(...irsaTrust([sa("team-a"), sa("team-b")]).Statement, { Sid: "NotTeamB", Effect: "Deny", Principal: { Federated: PROVIDER }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST}:sub`]: sa("team-b") } } });
+            expect(profileRoleViolations(profile("team-a"), stackRole("denied", denied), new Set(["team-a", "team-b"]))).to.deep.equal([]);
+            expect(profileRoleViolations(profile("team-b"), stackRole("denied", denied), new Set(["team-a", "team-b"]))[0]).to.include("does not admit team-b:default-editor");
+        });
+
         it("stops a Pod Identity role scoped to another namespace, and says the Profile's own gets no credentials", () => {
             const trust = doc(podIdentityTrustStatement({ clusterArn: CLUSTER_ARN, accountId: ACCOUNT, namespace: "team-b", serviceAccounts: ["default-editor"] }));
             const messages = profileRoleViolations(profile("team-a"), stackRole("team-b", trust), new Set(["team-a", "team-b"]));
-            expect(messages.map((m) => m.split(", whose trust policy ")[1].split(":")[0])).to.deep.equal(["does not admit team-a", "(statement pods.eks.amazonaws.com) also admits team-b"]);
+            expect(messages.map((m) => m.split(", whose trust policy ")[1].split(":")[0])).to.deep.equal(["does not admit team-a", "(statement #0) also admits team-b"]);
         });
     });
 });
