@@ -225,7 +225,7 @@ export function profileRoleViolations(profile: StackProfile, role: StackRole, pr
             violations.push(`${where}, whose ${trust.label} does not admit ${profile.namespace}:default-editor: the profile's notebooks and pipelines get no credentials. Fix: trust system:serviceaccount:${profile.namespace}:default-editor (with aud = sts.amazonaws.com), or name the profile's own role`);
         }
         // A trust open to a namespace nobody configured is open to every other Profile's.
-        const anyNamespace = genericProbes("kubeflow-irsa-probe-namespace").some((subject) => probe.admits(subject).length > 0);
+        const anyNamespace = probe.probes("kubeflow-irsa-probe-namespace").some((subject) => probe.admits(subject).length > 0);
         const others = (namespaces: Iterable<string>) => [...namespaces].filter((ns) => ns !== profile.namespace && profileNamespaces.has(ns)).sort();
         const admitted = others(anyNamespace ? profileNamespaces : namespacesToProbe(trust.document, profileNamespaces)).flatMap((namespace) => {
             for (const subject of probe.probes(namespace)) {

@@ -171,6 +171,7 @@ export type TrustRule =
     | "web-identity-sub"
     | "sub-beyond-namespace"
     | "pod-identity-namespace"
+    | "pod-identity-any-namespace"
     | "pod-identity-service-account"
     | "pod-identity-cluster"
     | "pod-identity-account";
@@ -205,8 +206,8 @@ const inAnotherAccount = (clusterArn: string) => clusterArn.replace(/^(arn:[^:]+
 
 /**
  * Whether a Pod Identity trust is scoped: given a request it should admit (`probe`), it must refuse the same request
- * from another namespace, from another service account, from another cluster of the account, and from another
- * account. What it admits beyond that, each a risk in plain words.
+ * from another namespace (with any service account, and with the probe's own), from another service account, from
+ * another cluster of the account, and from another account. What it admits beyond that, each a risk in plain words.
  */
 export function podIdentityScopeRisks(trust: PolicyDocument, probe: PodIdentityProbe): TrustRisk[] {
     const risks: TrustRisk[] = [];
@@ -214,10 +215,17 @@ export function podIdentityScopeRisks(trust: PolicyDocument, probe: PodIdentityP
     const admitting = (clusterArn: string, namespace: string, serviceAccount: string) => podIdentityAdmitting(trust, clusterArn, namespace, serviceAccount);
     const tagFix = (what: string) => `add StringEquals conditions on ${what} to the statement that trusts ${POD_IDENTITY_SERVICE}`;
     const anyNamespace = admitting(probe.clusterArn, "kubeflow-irsa-probe", "any-service-account");
+    // The probe's own service account in a namespace other than the probe's: a trust may name the account, not the namespace.
+    const otherNamespace = probe.namespace === "kubeflow-irsa-probe" ? "kubeflow-irsa-probe-other" : "kubeflow-irsa-probe";
+    const sameAccountElsewhere = anyNamespace.length ? [] : admitting(probe.clusterArn, otherNamespace, probe.serviceAccount);
     const anyServiceAccount = anyNamespace.length ? [] : admitting(probe.clusterArn, probe.namespace, "any-service-account");
     if (anyNamespace.length) {
         risks.push({ rule: "pod-identity-namespace", severity: "high", message: `Pod Identity trust does not restrict namespace and service account: any association in cluster ${cluster} can use it`, fix: tagFix(`${POD_IDENTITY_TAGS.namespace} and ${POD_IDENTITY_TAGS.serviceAccount}`), statements: anyNamespace });
-    } else if (anyServiceAccount.length) {
+    }
+    if (sameAccountElsewhere.length) {
+        risks.push({ rule: "pod-identity-any-namespace", severity: "high", message: `Pod Identity trust does not restrict the namespace: service account ${probe.serviceAccount} of any namespace in cluster ${cluster} can use it`, fix: tagFix(POD_IDENTITY_TAGS.namespace), statements: sameAccountElsewhere });
+    }
+    if (anyServiceAccount.length) {
         risks.push({ rule: "pod-identity-service-account", severity: "high", message: `Pod Identity trust does not restrict the service account: any association in namespace ${probe.namespace} of cluster ${cluster} can use it`, fix: tagFix(POD_IDENTITY_TAGS.serviceAccount), statements: anyServiceAccount });
     }
     const otherCluster = probe.clusterArn.replace(/:cluster\/.*$/, ":cluster/kubeflow-irsa-probe-cluster");
@@ -252,6 +260,7 @@ function podIdentityAccess(role: RoleView, entry: AccessEntry, findings: Finding
     for (const cluster of clusters.length ? clusters : [sample.clusterName]) {
         for (const risk of podIdentityScopeRisks(role.trust, { clusterArn: standInClusterArn(cluster, cloud), namespace: sample.namespace, serviceAccount: sample.serviceAccount })) {
             if (risk.rule === "pod-identity-namespace") entry.serviceAccounts.push(`(any service account of ${cluster})${POD_IDENTITY_SUFFIX}`);
+            if (risk.rule === "pod-identity-any-namespace") entry.serviceAccounts.push(`(${sample.serviceAccount} of any namespace of ${cluster})${POD_IDENTITY_SUFFIX}`);
             if (seen.has(risk.message)) continue;
             seen.add(risk.message);
             findings.push(...roleFindings(role.name, [risk]));

@@ -249,5 +249,14 @@ describe("trust evaluator vs IAM simulator", () => {
                 "medium good: the Pod Identity association for team-a:spark in kf gives no credentials: the trust does not allow it",
             ]);
         });
+
+        it("flags a trust that names the service account and cluster but no namespace: that service account of any namespace gets in", () => {
+            const standIn = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/kf`;
+            const trust = pods({ Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:RequestTag/eks-cluster-arn": standIn, "aws:RequestTag/kubernetes-service-account": "spark" } } });
+            const role: RoleView = { name: "spark", arn: `arn:aws:iam::${ACCOUNT}:role/spark`, kind: "profile", declaredBy: "spark", trust, inlinePolicies: {}, managedPolicyArns: [], associations: [{ clusterName: "kf", namespace: "team-a", serviceAccount: "spark" }] };
+            const { matrix, findings } = analyzeAccess([role]);
+            expect(matrix[0].serviceAccounts).to.deep.equal(["team-a:spark (pod identity)", "(spark of any namespace of kf) (pod identity)"]);
+            expect(findings.map((f) => `${f.severity} ${f.role}: ${f.message}`)).to.deep.equal(["high spark: Pod Identity trust does not restrict the namespace: service account spark of any namespace in cluster kf can use it"]);
+        });
     });
 });

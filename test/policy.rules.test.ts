@@ -117,6 +117,13 @@ describe("policy pack rules", () => {
             expect(messages.map((m) => m.split(", statement Pods: ")[1].split(":")[0])).to.deep.equal(["Pod Identity trust does not restrict the service account", "Pod Identity trust does not restrict the cluster"]);
         });
 
+        it("stops a trust that names the service account but not the namespace: that service account of any namespace gets in", () => {
+            const trust = doc(pods({ StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:RequestTag/eks-cluster-arn": CLUSTER_ARN, "aws:RequestTag/kubernetes-service-account": "spark" } }));
+            expect(eksPodIdentityViolations(role("spark", trust)).map((m) => m.split(", statement Pods: ")[1])).to.deep.equal([
+                "Pod Identity trust does not restrict the namespace: service account spark of any namespace in cluster kf-dev can use it. Fix: add StringEquals conditions on aws:RequestTag/kubernetes-namespace to the statement that trusts pods.eks.amazonaws.com",
+            ]);
+        });
+
         it("ignores trusts without the Pod Identity service", () => {
             expect(eksPodIdentityViolations(role("team-a", irsaTrust([sa("team-a")])))).to.deep.equal([]);
         });
@@ -249,6 +256,13 @@ describe("policy pack rules", () => {
             const denied = doc(...irsaTrust([sa("team-a"), sa("team-b")]).Statement, { Sid: "NotTeamB", Effect: "Deny", Principal: { Federated: PROVIDER }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST}:sub`]: sa("team-b") } } });
             expect(profileRoleViolations(profile("team-a"), stackRole("denied", denied), new Set(["team-a", "team-b"]))).to.deep.equal([]);
             expect(profileRoleViolations(profile("team-b"), stackRole("denied", denied), new Set(["team-a", "team-b"]))[0]).to.include("does not admit team-b:default-editor");
+        });
+
+        it("stops a Pod Identity role that names a service account but no namespace: the same service account of another Profile gets in", () => {
+            const trust = doc({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"], Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:RequestTag/eks-cluster-arn": CLUSTER_ARN, "aws:RequestTag/kubernetes-service-account": "spark" } } });
+            const messages = profileRoleViolations(profile("team-a"), stackRole("spark", trust), new Set(["team-a", "team-b"]));
+            expect(messages.map((m) => m.split(", whose trust policy ")[1].split(":")[0])).to.deep.equal(["does not admit team-a", "(statement #0) also admits team-b"]);
+            expect(messages[1]).to.include('also admits team-b:spark, a service account of Profile "team-b"');
         });
 
         it("stops a Pod Identity role scoped to another namespace, and says the Profile's own gets no credentials", () => {
