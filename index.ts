@@ -11,14 +11,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { namespaceValues, ParsedStackConfig, parseStackConfig } from "./components/config";
 import { ProfileControllerIrsa } from "./components/controllerIrsa";
 import { EksCluster } from "./components/eksCluster";
-import { lookUpExistingCluster } from "./components/existingCluster";
+import { lookUpExistingCluster } from "./cluster/existingCluster";
 import { execKubeconfig } from "./components/kubeconfig";
 import { stackKubernetesProvider } from "./components/kubernetesProvider";
 import { ClusterOidcProvider } from "./components/oidcProvider";
-import { arnAccount, profileControllerRoleName } from "./components/names";
+import { arnAccount } from "./iam/arns";
+import { profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
-import { OidcTrustTarget } from "./components/trustDocuments";
+import { OidcTrustTarget } from "./iam/identity";
 
 /** The stack's cluster as the rest of the program needs it. */
 interface StackCluster {

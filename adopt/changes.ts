@@ -4,8 +4,7 @@
  * the findings do not (descriptions, tags, policy names) and cannot drift from what the program really declares.
  */
 import { isDeepStrictEqual } from "util";
-import { PolicyDocument } from "../components/iamDocument";
-import { policiesEqual } from "../components/trust";
+import { policiesEqual, PolicyDocument } from "../iam/document";
 import { LiveRole } from "./decide";
 import { LiveProfile, LiveServiceAccounts } from "./kubectlFiles";
 

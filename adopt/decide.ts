@@ -10,16 +10,19 @@
  *   name; the others get roles of their own (generated names) with the same rights;
  * - the OIDC provider is referenced (`oidcProviderArn`), never imported: eksctl made it, others may depend on it.
  */
-import { asList, PolicyDocument, PolicyStatement, sortedUnique } from "../components/iamDocument";
-import { issuerHostPathFromProviderArn, profileRoleName, profileControllerRoleName, SUBJECT_PREFIX } from "../components/names";
+import { asList, PolicyDocument, PolicyStatement, sortedUnique } from "../iam/document";
+import { issuerHostPathFromProviderArn, serviceAccountSubject, shortSubject, subjectParts } from "../iam/identity";
+import { PROFILE_TAG } from "../components/tags";
+import { profileControllerRoleName, profileRoleName } from "../components/names";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT } from "../components/manifests";
 import { iamPlugin, LiveProfile } from "./kubectlFiles";
 import { AdoptError } from "./errors";
 import { readS3Grants } from "./s3Grants";
+import { readWebIdentityTrust, WebIdentityReading } from "../iam/trustRules";
+import { broadManagedPolicy, refusedRisks } from "../iam/permissionRisks";
 
 /** AWS's default (and the provider's) maximum session duration. */
 const DEFAULT_MAX_SESSION = 3600;
-const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** An IAM role as read from AWS. */
@@ -86,73 +89,15 @@ export interface Adoption {
     kept: string[];
 }
 
-/** AWS-managed policies that grant a whole service (or everything): kept, but worth a look. */
-const BROAD_MANAGED_POLICY = /^arn:[^:]+:iam::aws:policy\/(?:.*FullAccess|AdministratorAccess|PowerUserAccess)$/;
-
-
-/** What a role's trust says about the cluster's service accounts. */
-export interface TrustReading {
-    /** Concrete `sub` values of statements federating the provider (`system:serviceaccount:<ns>:<sa>`). */
-    subjects: string[];
-    /** `sub` values with wildcards (StringLike). */
-    patterns: string[];
-    /** Some statement federating the provider has no `sub` condition: any service account of the cluster. */
-    audOnly: boolean;
-    /** Some statement federating the provider has no `aud` condition: tokens minted for any audience. */
-    audMissing: boolean;
-    /** Statements that do not federate the provider (other principals), kept out of the new trust. */
-    otherStatements: PolicyStatement[];
-}
-
-function conditionValues(statement: PolicyStatement, key: string): { equals: string[]; like: string[] } {
-    const lower = key.toLowerCase();
-    const pick = (block: Record<string, string | string[]> | undefined) =>
-        Object.entries(block ?? {}).flatMap(([k, v]) => (k.toLowerCase() === lower ? asList(v) : []));
-    const c = statement.Condition ?? {};
-    return { equals: pick(c.StringEquals), like: pick(c.StringLike) };
-}
-
-/** Reads a trust policy's statements for the cluster's OIDC provider; undefined when none names it. */
-export function readTrust(trust: PolicyDocument, oidcProviderArn: string): TrustReading | undefined {
-    const hostPath = issuerHostPathFromProviderArn(oidcProviderArn);
-    const federates = (s: PolicyStatement) =>
-        s.Effect === "Allow" &&
-        typeof s.Principal === "object" &&
-        asList(s.Principal.Federated).includes(oidcProviderArn) &&
-        asList(s.Action).some((a) => a.toLowerCase() === WEB_IDENTITY_ACTION.toLowerCase());
-    const ours = trust.Statement.filter(federates);
-    if (ours.length === 0) return undefined;
-    const subjects: string[] = [];
-    const patterns: string[] = [];
-    let audOnly = false;
-    let audMissing = false;
-    for (const s of ours) {
-        const { equals, like } = conditionValues(s, `${hostPath}:sub`);
-        if (equals.length + like.length === 0) audOnly = true;
-        const audience = conditionValues(s, `${hostPath}:aud`);
-        if (audience.equals.length + audience.like.length === 0) audMissing = true;
-        subjects.push(...equals, ...like.filter((v) => !/[*?]/.test(v)));
-        patterns.push(...like.filter((v) => /[*?]/.test(v)));
-    }
-    return { subjects: sortedUnique(subjects), patterns: sortedUnique(patterns), audOnly, audMissing, otherStatements: trust.Statement.filter((s) => !federates(s)) };
-}
-
-/** `system:serviceaccount:<ns>:<sa>` → [ns, sa], or undefined. */
-function splitSubject(subject: string): [string, string] | undefined {
-    if (!subject.startsWith(SUBJECT_PREFIX)) return undefined;
-    const parts = subject.slice(SUBJECT_PREFIX.length).split(":");
-    return parts.length === 2 && parts[0] && parts[1] ? [parts[0], parts[1]] : undefined;
-}
-
-const namespacesOf = (reading: TrustReading) => sortedUnique(reading.subjects.map(splitSubject).filter((p) => p !== undefined).map((p) => p![0]));
+const namespacesOf = (reading: WebIdentityReading) => sortedUnique(reading.subjects.flatMap((s) => subjectParts(s)?.namespace ?? []));
 
 /** The service accounts of a namespace a trust names, `default-editor` (the plugin's) first. */
-function serviceAccountsIn(reading: TrustReading, namespace: string): string[] {
-    const named = reading.subjects.map(splitSubject).filter((p) => p?.[0] === namespace && SERVICE_ACCOUNT_NAME.test(p[1])).map((p) => p![1]);
+function serviceAccountsIn(reading: WebIdentityReading, namespace: string): string[] {
+    const named = reading.subjects.flatMap((s) => subjectParts(s) ?? []).filter((p) => p.namespace === namespace && SERVICE_ACCOUNT_NAME.test(p.serviceAccount)).map((p) => p.serviceAccount);
     return [PLUGIN_ANNOTATED_SERVICE_ACCOUNT, ...sortedUnique(named).filter((sa) => sa !== PLUGIN_ANNOTATED_SERVICE_ACCOUNT)];
 }
 
-const withoutReservedTags = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith("aws:") && k !== "kubeflow-irsa/profile"));
+const withoutReservedTags = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith("aws:") && k !== PROFILE_TAG));
 
 /** Tags every given role has with the same value: they become the stack's tags. */
 function commonTags(roles: readonly LiveRole[]): Record<string, string> {
@@ -184,7 +129,7 @@ function mergedStatements(role: LiveRole): PolicyStatement[] {
 }
 
 function describeSubjects(subjects: readonly string[]): string {
-    return subjects.length ? subjects.map((s) => s.slice(SUBJECT_PREFIX.length)).join(", ") : "(none)";
+    return subjects.length ? subjects.map(shortSubject).join(", ") : "(none)";
 }
 
 /**
@@ -197,7 +142,7 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
     const kept: string[] = [];
     // Roles whose trust only mentions the provider (in a Deny, a condition) do not federate it: not ours to read.
     const trusted = live.roles.flatMap((r) => {
-        const reading = readTrust(r.trust, live.oidcProviderArn);
+        const reading = readWebIdentityTrust(r.trust, { providerArn: live.oidcProviderArn, issuerHostPath: issuerHostPathFromProviderArn(live.oidcProviderArn) });
         return reading ? [{ role: r, reading }] : [];
     });
     live = { ...live, roles: trusted.map((t) => t.role) };
@@ -206,7 +151,7 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
     const profileNames = new Set(profiles.map((p) => p.metadata.name));
 
     // The controller's role: its trust names the controller's service account.
-    const controllerSubject = `${SUBJECT_PREFIX}${options.controllerNamespace}:${options.controllerServiceAccount}`;
+    const controllerSubject = serviceAccountSubject(options.controllerNamespace, options.controllerServiceAccount);
     const controllerCandidates = live.roles.filter((r) => readings.get(r.name)!.subjects.includes(controllerSubject));
     const controllerRole = controllerCandidates[0];
 
@@ -312,7 +257,7 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
 
         if (!keeps) continue;
         const label = `role ${role.name}`;
-        for (const policy of customerPolicies.filter((a) => BROAD_MANAGED_POLICY.test(a))) kept.push(`${label} keeps ${policy}: replace it with s3Buckets once its buckets are known`);
+        for (const policy of customerPolicies.filter((a) => broadManagedPolicy(a) !== undefined)) kept.push(`${label} keeps ${policy}: replace it with s3Buckets once its buckets are known`);
         for (const s of s3.remaining.filter((st) => st.Effect === "Allow" && asList(st.Resource).includes("*") && asList(st.Action).some((a) => a.includes("*")))) {
             kept.push(`${label} keeps a statement allowing ${asList(s.Action).join(", ")} on every resource (inlinePolicy)`);
         }
@@ -321,10 +266,11 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
         }
         if (s3.gainsBucketLocation.length) notes.push(`${label}: s3:GetBucketLocation (bucket metadata) is added on ${s3.gainsBucketLocation.join(", ")}, as every s3Buckets grant has it.`);
 
-        const wanted = serviceAccounts.map((sa) => `${SUBJECT_PREFIX}${name}:${sa}`);
+        const wanted = serviceAccounts.map((sa) => serviceAccountSubject(name, sa));
         const tightenings: string[] = [];
-        if (reading.audOnly) tightenings.push("it trusted every service account of the cluster (no sub condition)");
-        if (reading.audMissing) tightenings.push("it had no aud condition (tokens for any audience)");
+        if (reading.anySubject) tightenings.push("it trusted every service account of the cluster (no sub condition)");
+        if (reading.anyAudience) tightenings.push("it had no aud condition (tokens for any audience)");
+        if (reading.undecided) tightenings.push(`its conditions could not be evaluated (${reading.undecided})`);
         const dropped = reading.subjects.filter((s) => !wanted.includes(s));
         if (dropped.length) tightenings.push(`it no longer trusts ${describeSubjects(dropped)}`);
         if (reading.patterns.length) tightenings.push(`the patterns ${reading.patterns.join(", ")} are replaced by exact service accounts`);
@@ -333,7 +279,7 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
         if (tightenings.length) {
             findings.push({
                 kind: "trust-tightened",
-                severity: reading.audOnly ? "high" : "medium",
+                severity: reading.anySubject ? "high" : "medium",
                 subject: label,
                 message: `trust becomes aud = sts.amazonaws.com and sub = ${describeSubjects(wanted)}: ${tightenings.join("; ")}.${added.length ? ` It now names ${describeSubjects(added)} (the plugin annotates default-editor with this role).` : ""}`,
             });
@@ -361,7 +307,7 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
         const managedCount = adopted.filter((a) => a.entry.annotateOnly === false).length;
         findings.push({
             kind: "controller-scoped",
-            severity: controllerRole.inlinePolicies.some((p) => onAnyRole(p.document)) || controllerRole.attachedPolicies.some((a) => a.document && onAnyRole(a.document)) ? "high" : "medium",
+            severity: controllerRole.inlinePolicies.some((p) => writesIamOnWildcard(p.document)) || controllerRole.attachedPolicies.some((a) => a.document && writesIamOnWildcard(a.document)) ? "high" : "medium",
             subject: `role ${controllerRole.name}`,
             message:
                 `the profile controller's rights (${granted.join(", ") || "none"}) are replaced by one inline policy: iam:GetRole and iam:UpdateAssumeRolePolicy on exactly the ${managedCount} profile role${managedCount === 1 ? "" : "s"} that are not annotate-only` +
@@ -392,10 +338,10 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
         if (used.has(role.name)) continue;
         const reading = readings.get(role.name)!;
         const namespaces = namespacesOf(reading);
-        const reason = reading.audOnly
+        const reason = reading.anySubject
             ? "no Profile names it, and it trusts every service account of the cluster (aud only): review it, this is the widest trust a role can have here"
             : `it trusts ${describeSubjects([...reading.subjects, ...reading.patterns])}${namespaces.some((ns) => profileNames.has(ns)) ? ", but its Profile takes another role" : ", outside every Profile's namespace (an add-on's IRSA, most likely)"}; it stays as it is, outside the stack`;
-        findings.push({ kind: "not-mapped", severity: reading.audOnly ? "high" : "info", subject: `role ${role.name}`, message: reason });
+        findings.push({ kind: "not-mapped", severity: reading.anySubject ? "high" : "info", subject: `role ${role.name}`, message: reason });
     }
     findings.push(...unmappedProfiles);
 
@@ -412,10 +358,5 @@ export function decideAdoption(live: LiveState, profiles: readonly LiveProfile[]
     return { config, profiles: adopted, controllerRole, findings, notes, kept };
 }
 
-/** Whether a policy lets its holder rewrite any role's trust (the upstream controller policy). */
-function onAnyRole(doc: PolicyDocument): boolean {
-    return doc.Statement.some(
-        (s) => s.Effect === "Allow" && asList(s.Resource).includes("*") && asList(s.Action).some((a) => /^iam:(UpdateAssumeRolePolicy|\*)$/i.test(a) || a === "*"),
-    );
-}
-
+/** Whether a policy lets its holder write IAM on a wildcard (the upstream controller policy rewrites every role's trust). */
+const writesIamOnWildcard = (doc: PolicyDocument) => refusedRisks(doc).length > 0;

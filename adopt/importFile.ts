@@ -5,7 +5,7 @@
  * parents are created empty by the import (`component: true`), and the stack's Kubernetes provider is declared
  * with the very inputs the program gives it, so the imported Profiles are bound to it.
  */
-import { DeclaredResource } from "../preview/mocks";
+import { DeclaredResource } from "../offline/standInCloud";
 
 export interface ImportSpec {
     type: string;
@@ -32,9 +32,6 @@ export interface ImportTarget {
     id: string;
 }
 
-export const ROLE_TYPE = "aws:iam/role:Role";
-export const PROFILE_CR_TYPE = "kubernetes:kubeflow.org/v1:Profile";
-export const SERVICE_ACCOUNT_TYPE = "kubernetes:core/v1:ServiceAccount";
 const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
 /** The engine's URN rule: a child's type is qualified by its parent's (the stack is never part of it). */

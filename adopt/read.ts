@@ -17,10 +17,10 @@ import {
     ListRolesCommand,
     Role,
 } from "@aws-sdk/client-iam";
-import { issuerHostPath, issuerHostPathFromProviderArn } from "../components/names";
+import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
 import { clientSettings, iamClient } from "../components/rolePair/aws";
-import { decodePolicyDocument, policyDocumentText } from "../components/trust";
-import { ClusterDescription } from "../preview/mocks";
+import { decodePolicyDocument, policyDocumentText } from "../iam/document";
+import { ClusterDescription } from "../offline/standInCloud";
 import { LiveRole, LiveState } from "./decide";
 import { AdoptError } from "./errors";
 

@@ -7,7 +7,7 @@
  * no longer allows compared with the statements it replaces is reported, as is the one action it adds
  * (`s3:GetBucketLocation`, bucket metadata). Nothing here imports Pulumi.
  */
-import { asList, PolicyStatement, wildcardMatch } from "../components/iamDocument";
+import { asList, PolicyStatement, wildcardMatch } from "../iam/document";
 
 /** What a grant's policy allows on the bucket and on its objects (see `s3AccessPolicy`). */
 const BUCKET_ACTIONS = ["s3:ListBucket"];

@@ -11,8 +11,8 @@
 import * as path from "path";
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import { POLICIES, validateProfileRoles } from "../policy/policies";
-import { runProgram } from "../preview/runtime";
-import { PROJECT_ROOT } from "../preview/stackFile";
+import { runProgram } from "../offline/runtime";
+import { PROJECT_ROOT } from "../offline/stackFile";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
 import { configMap, POLICY_PACK_ANALYZER, pulumiCli, wholeProgramStack } from "../tools/engine";
 import { generatedProfiles } from "./fixtures";

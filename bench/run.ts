@@ -10,12 +10,12 @@ import * as os from "os";
 import * as path from "path";
 import { CreateOpenIDConnectProviderCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { policyLength } from "../components/iamDocument";
-import { serviceAccountSubject } from "../components/names";
+import { policyLength } from "../iam/document";
+import { serviceAccountSubject } from "../iam/identity";
 import { webIdentityTrustPolicy } from "../components/trustDocuments";
 import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { rolePairDocuments } from "../components/rolePair/documents";
-import { PROJECT_ROOT } from "../preview/stackFile";
+import { PROJECT_ROOT } from "../offline/stackFile";
 import { motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 import { percentile } from "../tools/trustDrill";
 import { engineBench, windowBench } from "./rolePairs";
@@ -407,7 +407,7 @@ async function main(): Promise<void> {
         `  that run alone, with the V8 flag \`${NODE_FLAGS.join(" ")}\` for every program.`,
         "- **Program evaluation** is measured on the entry `pulumi up` runs: `scripts/pulumi-entry.js` (package.json `main`,",
         "  `typescript: false` in Pulumi.yaml), which brings `dist/` up to date with the sources and loads the compiled `index.js`.",
-        "  It runs under Pulumi's mock runtime (`preview/runtime.ts`) with N generated profiles (2 service accounts, 1 bucket prefix,",
+        "  It runs under Pulumi's mock runtime (`offline/runtime.ts`) with N generated profiles (2 service accounts, 1 bucket prefix,",
         "  1 managed policy each) and **with JavaScript stack capture on**, as in the CLI's Node host, where Pulumi records a stack",
         "  per resource. Timed from before the program is loaded until every registration has been answered. **Baseline**",
         "  (`bench/baseline.ts`, compiled): the same config declared with the SDKs directly, per profile one `aws.iam.Role` with",
@@ -456,7 +456,7 @@ async function main(): Promise<void> {
         `Phases (median ms): ${Object.entries(preview.phases).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}; the rest of the wall time is Node's start and`,
         "loading the modules (@pulumi/pulumi, @pulumi/aws, @pulumi/kubernetes: about 0.35 s with TypeScript deferred). The program phase is",
         "the Pulumi mock runtime registering every resource (about 0.55 ms each, a third of it garbage collection of the SDK's",
-        "promises and Outputs) with the SDK's debug aids off (`withoutDebugAids` in preview/runtime.ts): with them on it took",
+        "promises and Outputs) with the SDK's debug aids off (`withoutDebugAids` in offline/runtime.ts): with them on it took",
         "1 s more. The write phase (3,000 small files) is bound by this machine's disk: 0.4 s to 1.7 s from run to run. Issue 13's 3 s",
         "goal for the whole preview is not met: module loading and the mock runtime alone take about 2.6 s here.",
         "",

@@ -13,13 +13,13 @@
  *   compiled-no-stacks dist/index.js with stack capture off: what the offline preview runs
  */
 // The preview is measured as its entry (preview/cli.ts) runs it: TypeScript deferred, before @pulumi/pulumi loads.
-if (process.argv[2] === "preview") require("../preview/deferTypescript").deferTypescriptLoad();
+if (process.argv[2] === "preview") require("../offline/deferTypescript").deferTypescriptLoad();
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { runProgram } from "../preview/runtime";
-import { PROJECT_ROOT } from "../preview/stackFile";
+import { runProgram } from "../offline/runtime";
+import { PROJECT_ROOT } from "../offline/stackFile";
 import { generatedStackConfig } from "./fixtures";
 
 function flat(raw: Record<string, unknown>): Record<string, string> {

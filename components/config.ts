@@ -4,26 +4,17 @@
  * value and what is allowed. Nothing deeper re-checks raw config.
  */
 import { z } from "zod";
-import { PolicyDocument, policyLength } from "./iamDocument";
-import { arnAccount, isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, profileControllerRoleName, profileRoleDescription, profileRoleName, profileRoleTags, roleArn } from "./names";
+import { PolicyDocument, policyLength } from "../iam/document";
+import { arnAccount, roleArn } from "../iam/arns";
+import { IDENTITY_BACKENDS, IdentityBackend, isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, subjectProblem, usesPodIdentity } from "../iam/identity";
+import { profileControllerRoleName, profileRoleDescription, profileRoleName } from "./names";
+import { profileRoleTags, ROLE_PAIR_OWN_TAGS } from "./tags";
 import { profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH, s3AccessPolicy } from "./permissionPolicies";
-import { refusedRisks } from "./iamRisk";
-import {
-    IAM_ROLE_DESCRIPTION_MAX_LENGTH,
-    MANAGED_POLICIES_PER_ROLE_DEFAULT,
-    MANAGED_POLICIES_PER_ROLE_MAX,
-    QUOTA_SCOPE_OPERATORS,
-    QUOTA_SCOPES,
-    quotaQuantityProblem,
-    quotaResourceNameProblem,
-    roleTagsProblem,
-    tagKeyProblem,
-    tagValueProblem,
-} from "./deployLimits";
-import { DEFAULT_RESERVED_NAMESPACES, reservedNamespaceReason } from "./reservedNamespaces";
+import { refusedRisks } from "../iam/permissionRisks";
+import { IAM_ROLE_DESCRIPTION_MAX_LENGTH, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, roleTagsProblem, tagKeyProblem, tagValueProblem } from "../config/limits";
+import { DEFAULT_RESERVED_NAMESPACES, reservedNamespaceReason } from "../config/reservedNamespaces";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "./manifests";
-import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA, subjectProblem } from "./trust";
-import { IDENTITY_BACKENDS, IdentityBackend, usesPodIdentity } from "./trustDocuments";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "./trust";
 
 /** EKS Pod Identity associations per cluster: a hard quota AWS does not raise. */
 export const POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER = 5000;
@@ -619,9 +610,6 @@ function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Prob
     }
     return problems;
 }
-
-/** The role-pair provider's owner tag on both roles of a pair (components/rolePair/aws.ts OWNER_TAG). */
-const ROLE_PAIR_OWN_TAGS = 1;
 
 /** Namespaces a Profile may not take, and what IAM would refuse at deploy (deployLimits.ts). */
 function deployLimitProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceAccountSubject } from "./names";
-import { OidcTrustTarget, webIdentityTrustPolicy } from "./trustDocuments";
+import { OidcTrustTarget, serviceAccountSubject } from "../iam/identity";
+import { webIdentityTrustPolicy } from "./trustDocuments";
 import { profileControllerPolicy } from "./permissionPolicies";
 import { ROLE_ARN_ANNOTATION } from "./manifests";
+import { CONTROLLER_COMPONENT_TYPE } from "./typeTokens";
 
 export interface ProfileControllerIrsaArgs {
     /** Namespace of the profile controller (Kubeflow default `kubeflow`). */
@@ -41,7 +42,7 @@ export class ProfileControllerIrsa extends pulumi.ComponentResource {
     public readonly roleName: pulumi.Output<string>;
 
     constructor(name: string, args: ProfileControllerIrsaArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kubeflow-irsa:index:ProfileControllerIrsa", name, {}, opts);
+        super(CONTROLLER_COMPONENT_TYPE, name, {}, opts);
 
         const trustPolicy = pulumi
             .output(args.oidc)

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { issuerHostPath } from "./names";
-import { OidcTrustTarget } from "./trustDocuments";
+import { issuerHostPath, OidcTrustTarget } from "../iam/identity";
+import { EKS_CLUSTER_COMPONENT_TYPE } from "./typeTokens";
 
 export interface EksClusterArgs {
     /** The EKS cluster's name (the stack's `clusterName`). */
@@ -48,7 +48,7 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly trustTarget: pulumi.Output<OidcTrustTarget>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kubeflow-irsa:index:EksCluster", name, {}, opts);
+        super(EKS_CLUSTER_COMPONENT_TYPE, name, {}, opts);
 
         const cluster = new eks.Cluster(
             name,

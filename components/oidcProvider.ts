@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { issuerHostPath, issuerHostPathFromProviderArn } from "./names";
-import { OidcTrustTarget, STS_AUDIENCE } from "./trustDocuments";
+import { issuerHostPath, issuerHostPathFromProviderArn, OidcTrustTarget, STS_AUDIENCE } from "../iam/identity";
+import { OIDC_PROVIDER_COMPONENT_TYPE } from "./typeTokens";
 
 export interface ClusterOidcProviderArgs {
     /** The cluster's OIDC issuer (`https://oidc.eks.<region>.amazonaws.com/id/<ID>`), as the cluster reports it. */
@@ -29,7 +29,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
     public readonly trustTarget: pulumi.Output<OidcTrustTarget>;
 
     constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kubeflow-irsa:index:ClusterOidcProvider", name, {}, opts);
+        super(OIDC_PROVIDER_COMPONENT_TYPE, name, {}, opts);
 
         this.issuerUrl = pulumi.output(args.issuerUrl);
         if (args.existingProviderArn) {

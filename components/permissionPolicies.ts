@@ -1,11 +1,21 @@
 /**
  * Permission policies: what a role may do (S3 prefixes, the profile controller's exact roles, assuming one role).
- * What a policy risks is iamRisk.ts.
+ * What a policy risks is iam/permissionRisks.ts.
  *
  * Pure: nothing here imports Pulumi, so the components, the dynamic provider and the offline preview share it,
  * and it is unit-tested on its own.
  */
-import { PolicyDocument, PolicyStatement, sortedUnique } from "./iamDocument";
+import { asList, PolicyDocument, PolicyStatement, sortedUnique, statements } from "../iam/document";
+
+/** The profile role's inline policy that `s3Buckets` becomes. */
+export const S3_ACCESS_POLICY_NAME = "s3-access";
+/** Its statement on the objects under the granted buckets and prefixes. */
+const S3_OBJECTS_SID = "ReadWriteObjects";
+
+/** The object ARNs an `s3-access` policy grants (what the profile's `s3Buckets` name), as the report reads them back. */
+export function s3ObjectArns(policy: PolicyDocument | undefined): string[] {
+    return policy ? asList(statements(policy).find((s) => s.Sid === S3_OBJECTS_SID)?.Resource) : [];
+}
 
 /** IAM's limit on the summed size of a role's inline policies (characters, whitespace excluded). */
 export const ROLE_INLINE_POLICIES_MAX_LENGTH = 10240;
@@ -75,7 +85,7 @@ export function s3AccessPolicy(partition: string, grants: readonly string[]): Po
             : [...byBucket.get(bucket)!].sort().map((p) => `${bucketArn(bucket)}/${p}/*`),
     );
     statements.push({
-        Sid: "ReadWriteObjects",
+        Sid: S3_OBJECTS_SID,
         Effect: "Allow",
         Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
         Resource: objectArns,

@@ -5,7 +5,7 @@
  *
  * Pure: nothing here imports Pulumi; the offline preview writes these documents per stack.
  */
-import { PolicyDocument, PolicyStatement, sortedUnique } from "./iamDocument";
+import { PolicyDocument, PolicyStatement, sortedUnique } from "../iam/document";
 import { shortenName } from "./names";
 import { webIdentityTrustPolicy } from "./trustDocuments";
 

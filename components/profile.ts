@@ -1,20 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument } from "./iamDocument";
-import { IdentityBackend, OidcTrustTarget, profileTrustPolicy, usesIrsa, usesPodIdentity } from "./trustDocuments";
-import { s3AccessPolicy } from "./permissionPolicies";
-import { profileRoleDescription, profileRoleTags } from "./names";
-import {
-    CONTROLLER_OWNED_SERVICE_ACCOUNTS,
-    PLUGIN_ANNOTATED_SERVICE_ACCOUNT,
-    profileManifest,
-    PROFILE_DELETION_ANNOTATIONS,
-    profileMetadata,
-    profileReadyAnnotations,
-    ResourceQuotaSpec,
-    serviceAccountManifest,
-} from "./manifests";
+import { PolicyDocument } from "../iam/document";
+import { IdentityBackend, OidcTrustTarget, usesIrsa, usesPodIdentity } from "../iam/identity";
+import { profileTrustPolicy } from "./trustDocuments";
+import { S3_ACCESS_POLICY_NAME, s3AccessPolicy } from "./permissionPolicies";
+import { profileRoleDescription } from "./names";
+import { profileRoleTags } from "./tags";
+import { CONTROLLER_OWNED_SERVICE_ACCOUNTS, PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_DELETION_ANNOTATIONS, profileManifest, profileMetadata, profileReadyAnnotations, ResourceQuotaSpec, serviceAccountManifest } from "./manifests";
+import { PROFILE_COMPONENT_TYPE } from "./typeTokens";
 
 export interface ProfileArgs {
     /** Owner's user name or email (or group name with `ownerKind: "Group"`). */
@@ -81,7 +75,7 @@ export class Profile extends pulumi.ComponentResource {
     public readonly profileName: string;
 
     constructor(name: string, args: ProfileArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kubeflow-irsa:index:Profile", name, {}, opts);
+        super(PROFILE_COMPONENT_TYPE, name, {}, opts);
         this.profileName = name;
 
         const irsa = usesIrsa(args.identity);
@@ -99,7 +93,7 @@ export class Profile extends pulumi.ComponentResource {
         const inlinePolicies = pulumi.output(args.partition).apply((partition) => {
             const s3 = s3AccessPolicy(partition, args.s3Buckets);
             const named = [
-                ...(s3 ? [{ name: "s3-access", policy: JSON.stringify(s3) }] : []),
+                ...(s3 ? [{ name: S3_ACCESS_POLICY_NAME, policy: JSON.stringify(s3) }] : []),
                 ...(args.inlinePolicy ? [{ name: "inline", policy: JSON.stringify(args.inlinePolicy) }] : []),
             ];
             // One empty entry tells the provider to remove every inline policy: exclusive ownership even with none.

@@ -3,105 +3,15 @@
  * comparison, merge our statement's `sub` entries without touching anyone else's, and check the size quota.
  * Used by the role-pair provider (check, diff, update, read) and by the preview. Nothing here imports Pulumi.
  */
-import { asList, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "./iamDocument";
-import { SUBJECT_PREFIX } from "./names";
-import { SubjectMatch, webIdentityTrustStatement } from "./trustDocuments";
+import { findStatement, PolicyDocument, policiesEqual, policyLength, PolicyStatement, sortedUnique, statements } from "../iam/document";
+import { SubjectMatch } from "../iam/identity";
+import { webIdentityTrustStatement } from "./trustDocuments";
+import { statementSubjects } from "../iam/trustRules";
 
 /** IAM's default quota on a role trust policy (characters, whitespace excluded). */
 export const DEFAULT_TRUST_POLICY_MAX_LENGTH = 2048;
 /** The largest trust-policy quota IAM grants on request. */
 export const MAX_TRUST_POLICY_QUOTA = 8192;
-
-/** What is wrong with a subject (`system:serviceaccount:<ns>:<sa>`) under a match operator, or undefined. */
-export function subjectProblem(subject: string, match: SubjectMatch): string | undefined {
-    const parts = subject.split(":");
-    if (!subject.startsWith(SUBJECT_PREFIX) || parts.length !== 4 || parts[3] === "") {
-        return `is not a service-account subject: write ${SUBJECT_PREFIX}<namespace>:<service account>`;
-    }
-    if (parts[2] === "" || /[*?]/.test(parts[2])) {
-        return "must name one namespace exactly: a wildcard in the namespace lets every namespace's service accounts assume the role";
-    }
-    if (match === "StringEquals" && /[*?]/.test(subject)) {
-        return "has a wildcard but subjectMatch is StringEquals: set subjectMatch: StringLike, or list exact subjects";
-    }
-    return undefined;
-}
-
-/** IAM returns policy documents URL-encoded (RFC 3986): the JSON text of either form. */
-export function policyDocumentText(text: string): string {
-    return /^\s*\{/.test(text) ? text : decodeURIComponent(text);
-}
-
-export function decodePolicyDocument(text: string): PolicyDocument {
-    return JSON.parse(policyDocumentText(text)) as PolicyDocument;
-}
-
-type SetMap = Record<string, string[]>;
-
-interface CanonicalStatement {
-    Sid?: string;
-    Effect: string;
-    Principal?: SetMap | "*";
-    NotPrincipal?: SetMap;
-    Action?: string[];
-    NotAction?: string[];
-    Resource?: string[];
-    NotResource?: string[];
-    Condition?: Record<string, SetMap>;
-}
-
-function asSet(value: string | string[] | boolean | number): string[] {
-    return sortedUnique((Array.isArray(value) ? value : [value]).map(String));
-}
-
-function setMap(values: Record<string, string | string[]>): SetMap {
-    return Object.fromEntries(Object.keys(values).sort().map((k) => [k, asSet(values[k])]));
-}
-
-function canonicalStatement(s: PolicyStatement): CanonicalStatement {
-    const out: CanonicalStatement = { Effect: s.Effect };
-    if (s.Sid) out.Sid = s.Sid;
-    if (s.Principal !== undefined) out.Principal = s.Principal === "*" ? "*" : setMap(s.Principal);
-    if (s.NotPrincipal !== undefined) out.NotPrincipal = setMap(s.NotPrincipal);
-    for (const key of ["Action", "NotAction", "Resource", "NotResource"] as const) {
-        if (s[key] !== undefined) out[key] = asSet(s[key]!);
-    }
-    if (s.Condition !== undefined) {
-        out.Condition = Object.fromEntries(Object.keys(s.Condition).sort().map((op) => [op, setMap(s.Condition![op])]));
-    }
-    return out;
-}
-
-/**
- * Canonical form for comparison: a string and a one-element list are the same, action/resource/principal and
- * condition value lists are sets, key order carries no meaning; statement order is kept. A missing Version is
- * IAM's implicit "2008-10-17".
- */
-export function canonicalPolicy(doc: PolicyDocument): { Version: string; Statement: CanonicalStatement[] } {
-    return { Version: doc.Version ?? "2008-10-17", Statement: asStatements(doc).map(canonicalStatement) };
-}
-
-export function policiesEqual(a: PolicyDocument, b: PolicyDocument): boolean {
-    return JSON.stringify(canonicalPolicy(a)) === JSON.stringify(canonicalPolicy(b));
-}
-
-/** The statement we own, found by Sid. */
-export function findStatement(doc: PolicyDocument | undefined, sid: string): PolicyStatement | undefined {
-    return doc ? asStatements(doc).find((s) => s.Sid === sid) : undefined;
-}
-
-function asStatements(doc: PolicyDocument): PolicyStatement[] {
-    return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement as unknown as PolicyStatement];
-}
-
-/** The `sub` entries of a statement under either string operator. */
-export function statementSubjects(statement: PolicyStatement | undefined, issuerHostPath: string): string[] {
-    if (!statement?.Condition) {
-        return [];
-    }
-    const key = `${issuerHostPath}:sub`;
-    return sortedUnique([...asList(statement.Condition.StringEquals?.[key]), ...asList(statement.Condition.StringLike?.[key])]);
-}
 
 export interface OwnedStatementSpec {
     /** Sid of the statement this writer owns. */
@@ -142,11 +52,11 @@ export function mergeOwnedStatement(current: PolicyDocument | undefined, spec: O
 
     const fresh = webIdentityTrustStatement({ providerArn: spec.providerArn, issuerHostPath: spec.issuerHostPath, subjects, subjectMatch: spec.subjectMatch, sid: spec.sid });
     const statement = existing ? withOurConditions(existing, fresh) : fresh;
-    const others = current ? asStatements(current).filter((s) => s.Sid !== spec.sid) : [];
-    const ourIndex = current ? asStatements(current).findIndex((s) => s.Sid === spec.sid) : -1;
-    const statements = [...others];
-    statements.splice(ourIndex < 0 ? statements.length : ourIndex, 0, statement);
-    const document: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+    const others = current ? statements(current).filter((s) => s.Sid !== spec.sid) : [];
+    const ourIndex = current ? statements(current).findIndex((s) => s.Sid === spec.sid) : -1;
+    const merged = [...others];
+    merged.splice(ourIndex < 0 ? merged.length : ourIndex, 0, statement);
+    const document: PolicyDocument = { Version: "2012-10-17", Statement: merged };
     return { document, subjects, foreignSubjects, changed: !current || !policiesEqual(current, document) };
 }
 

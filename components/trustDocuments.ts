@@ -5,21 +5,8 @@
  * Pure: nothing here imports Pulumi, so the components, the dynamic provider and the offline preview share it,
  * and it is unit-tested on its own.
  */
-import { ConditionBlock, PolicyDocument, PolicyStatement, sortedUnique } from "./iamDocument";
-import { serviceAccountSubject } from "./names";
-
-/** The audience EKS projects into service-account tokens; STS checks it against the provider's client ids. */
-export const STS_AUDIENCE = "sts.amazonaws.com";
-
-export type SubjectMatch = "StringEquals" | "StringLike";
-
-/** The cluster's OIDC provider as a trust policy names it. */
-export interface OidcTrustTarget {
-    /** ARN of the cluster's IAM OIDC provider. */
-    providerArn: string;
-    /** Issuer host/path, the prefix of the `aud` and `sub` condition keys. */
-    issuerHostPath: string;
-}
+import { ConditionBlock, PolicyDocument, PolicyStatement, sortedUnique } from "../iam/document";
+import { IdentityBackend, OidcTrustTarget, POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, serviceAccountSubject, STS_AUDIENCE, SubjectMatch, usesIrsa, usesPodIdentity, WEB_IDENTITY_ACTION } from "../iam/identity";
 
 export interface WebIdentityTrustArgs extends OidcTrustTarget {
     /** `sub` values allowed to assume the role; at least one. */
@@ -54,7 +41,7 @@ export function webIdentityTrustStatement(args: WebIdentityTrustArgs): PolicySta
         ...(args.sid ? { Sid: args.sid } : {}),
         Effect: "Allow",
         Principal: { Federated: args.providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
+        Action: WEB_IDENTITY_ACTION,
         Condition: condition,
     };
 }
@@ -62,18 +49,6 @@ export function webIdentityTrustStatement(args: WebIdentityTrustArgs): PolicySta
 export function webIdentityTrustPolicy(args: WebIdentityTrustArgs): PolicyDocument {
     return { Version: "2012-10-17", Statement: [webIdentityTrustStatement(args)] };
 }
-
-/** The service principal EKS Pod Identity assumes roles as. */
-export const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
-/**
- * Session tags EKS Pod Identity adds to its AssumeRole request (Amazon EKS User Guide, "List of session tags added by
- * EKS Pod Identity"); the trust matches them as `aws:RequestTag/<key>`.
- */
-export const POD_IDENTITY_TAGS = {
-    clusterArn: "aws:RequestTag/eks-cluster-arn",
-    namespace: "aws:RequestTag/kubernetes-namespace",
-    serviceAccount: "aws:RequestTag/kubernetes-service-account",
-} as const;
 
 export interface PodIdentityTrustArgs {
     /** ARN of the one cluster whose associations may use the role. */
@@ -115,18 +90,6 @@ export function podIdentityTrustStatement(args: PodIdentityTrustArgs): PolicySta
             },
         },
     };
-}
-
-/** How pods get a role's credentials: IRSA (web identity), EKS Pod Identity, or both during a migration. */
-export const IDENTITY_BACKENDS = ["irsa", "podIdentity", "irsa+podIdentity"] as const;
-export type IdentityBackend = (typeof IDENTITY_BACKENDS)[number];
-
-export function usesIrsa(identity: IdentityBackend): boolean {
-    return identity !== "podIdentity";
-}
-
-export function usesPodIdentity(identity: IdentityBackend): boolean {
-    return identity !== "irsa";
 }
 
 export interface ProfileTrustArgs {

@@ -5,20 +5,9 @@
  * stack-wide rule checks every Profile it can and notes the rest the same way.
  */
 import { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import {
-    ADVISORY_RISK_RULES,
-    AdvisoryRiskRule,
-    broadManagedPolicyViolations,
-    eksPodIdentityViolations,
-    eksWebIdentityViolations,
-    iamWriteOnWildcardViolations,
-    profileRoleFinder,
-    profileRoleViolations,
-    riskViolations,
-    StackProfile,
-    StackRole,
-} from "./rules";
-import { PROFILE_TYPE, ROLE_PAIR_TYPE, ROLE_TYPE, Target } from "./resources";
+import { ADVISORY_RISK_RULES, AdvisoryRiskRule, broadManagedPolicyViolations, eksPodIdentityViolations, eksWebIdentityViolations, iamWriteOnWildcardViolations, profileRoleFinder, profileRoleViolations, riskViolations, StackProfile, StackRole } from "./rules";
+import { PROFILE_CR_TYPE, ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
+import { Target } from "./resources";
 
 export const PACK_NAME = "kubeflow-irsa-guard";
 
@@ -69,7 +58,7 @@ export function validateProfileRoles(args: StackValidationArgs, report: ReportVi
         });
     const undecided: { error?: Error } = {};
     const profiles: StackProfile[] = args.resources
-        .filter((r) => r.type === PROFILE_TYPE)
+        .filter((r) => r.type === PROFILE_CR_TYPE)
         .flatMap((r) => {
             const namespace = known(() => r.props.metadata.name as string, undecided);
             const plugins = known(() => (r.props.spec.plugins ?? []) as Array<{ kind: string; spec?: { awsIamRole?: string } }>);

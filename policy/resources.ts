@@ -3,16 +3,10 @@
  * the managed policies it attaches, by resource type, from its properties as the engine hands them to an analyzer
  * (documents as JSON text or as objects). Pure: nothing here imports Pulumi.
  */
-import { asList, PolicyDocument, PolicyStatement } from "../components/iamDocument";
+import { asList, decodePolicyDocument, PolicyDocument, PolicyStatement } from "../iam/document";
 import { ASSET_POLICY_NAME, rolePairDocuments } from "../components/rolePair/documents";
-import { decodePolicyDocument } from "../components/trust";
-import { ROLE_PAIR_TYPE } from "../preview/mocks";
+import { ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
 
-export { ROLE_PAIR_TYPE };
-export const ROLE_TYPE = "aws:iam/role:Role";
-export const PROFILE_TYPE = "kubernetes:kubeflow.org/v1:Profile";
-/** The component that declares the profile controller's role and policy (its grants are by design: see rules.ts). */
-export const CONTROLLER_COMPONENT_TYPE = "kubeflow-irsa:index:ProfileControllerIrsa";
 
 /** Resources whose `policy` property is one identity policy. */
 const POLICY_TYPES = ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];

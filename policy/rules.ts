@@ -1,34 +1,19 @@
 /**
  * The policy pack's rules as pure functions: a resource (or a stack's Profiles and roles) in, the violations' messages
  * out. Every verdict comes from the evaluators the offline preview uses (preview/access.ts for trusts,
- * components/iamRisk.ts for permissions), so the pack, the preview's findings and the config's refusals cannot
+ * iam/permissionRisks.ts for permissions), so the pack, the preview's findings and the config's refusals cannot
  * disagree; this file only chooses which of their results each rule enforces and words them for a reviewer: the
  * resource, the document and statement, what is wrong, and the fix.
  */
-import { asList, PolicyDocument } from "../components/iamDocument";
-import { refusedRisks, RiskRule, scopeRisks, statementScopes, hasWildcard } from "../components/iamRisk";
-import { serviceAccountSubject } from "../components/names";
-import { POD_IDENTITY_TAGS } from "../components/trustDocuments";
-import {
-    admittingStatements,
-    broadManagedPolicy,
-    federatedTrusts,
-    isEksIssuer,
-    patternInstance,
-    podIdentityAdmitting,
-    podIdentityProbesOf,
-    podIdentityScopeRisks,
-    subjectsNamed,
-    subPatternRisks,
-    trustsPodIdentity,
-    TrustRisk,
-    UnsupportedConditionError,
-    webIdentityRequest,
-    webIdentityReview,
-} from "../preview/access";
-import { statements } from "../preview/evaluate";
-import { awsManagedPolicyDocument } from "../preview/managedPolicies";
-import { arnNamesRole, CONTROLLER_COMPONENT_TYPE, declaringComponents, describe, documentOf, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
+import { asList, PolicyDocument, statements } from "../iam/document";
+import { broadManagedPolicy, hasWildcard, refusedRisks, RiskRule, scopeRisks, statementScopes } from "../iam/permissionRisks";
+import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, subjectParts } from "../iam/identity";
+import { admittingStatements, podIdentityAdmitting, webIdentityRequest } from "../iam/evaluate";
+import { exactValuesOnly, federatedTrusts, patternInstance, podIdentityProbesOf, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
+import { UnsupportedConditionError } from "../preview/access";
+import { awsManagedPolicyDocument } from "../iam/managedPolicies";
+import { arnNamesRole, declaringComponents, describe, documentOf, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
+import { CONTROLLER_COMPONENT_TYPE } from "../components/typeTokens";
 
 /** The permission rules enforced as advisory policies: the offline preview's high findings. */
 export const ADVISORY_RISK_RULES = ["privilege-escalation", "workload-takeover", "assume-any-role", "data-on-wildcard"] as const satisfies readonly RiskRule[];
@@ -174,20 +159,17 @@ function trustProbe(trust: PolicyDocument) {
     const podProbes = trustsPodIdentity(trust) ? podIdentityProbesOf(trust) : [];
     return {
         probes(namespace: string): string[] {
-            const named = [...subjects.filter((s) => s.split(":")[2] === namespace).map(patternInstance), ...podProbes.map((probe) => serviceAccountSubject(namespace, probe.serviceAccount))];
+            const named = [...subjects.filter((s) => subjectParts(s)?.namespace === namespace).map(patternInstance), ...podProbes.map((probe) => serviceAccountSubject(namespace, probe.serviceAccount))];
             return [...new Set([...genericProbes(namespace), ...named])];
         },
         admits(subject: string): string[] {
-            const [, , namespace, serviceAccount] = subject.split(":");
+            const { namespace, serviceAccount } = subjectParts(subject)!;
             const viaIrsa = eksProviders.flatMap((p) => admittingStatements(trust, webIdentityRequest(p, subject)));
             const viaPods = podProbes.flatMap((probe) => podIdentityAdmitting(trust, probe.clusterArn, namespace, serviceAccount));
             return [...new Set([...viaIrsa, ...viaPods])];
         },
     };
 }
-
-/** Operators under which a condition admits exactly the values it lists. */
-const EXACT_OPERATORS = new Set(["StringEquals", "StringEqualsIgnoreCase"]);
 
 /**
  * The Profiles' namespaces worth probing against a trust. When every condition on a subject or a Pod Identity
@@ -196,13 +178,12 @@ const EXACT_OPERATORS = new Set(["StringEquals", "StringEqualsIgnoreCase"]);
  */
 function namespacesToProbe(trust: PolicyDocument, profileNamespaces: ReadonlySet<string>): Iterable<string> {
     const namespaceKey = (key: string) => key.endsWith(":sub") || key === POD_IDENTITY_TAGS.namespace;
-    const blocks = statements(trust).flatMap((st) => Object.entries(st.Condition ?? {}));
-    if (!blocks.every(([operator, keys]) => EXACT_OPERATORS.has(operator) || !Object.keys(keys).some(namespaceKey))) return profileNamespaces;
+    if (!exactValuesOnly(trust, namespaceKey)) return profileNamespaces;
     return new Set(
-        blocks.flatMap(([, keys]) =>
+        statements(trust).flatMap((st) => Object.values(st.Condition ?? {})).flatMap((keys) =>
             Object.entries(keys)
                 .filter(([key]) => namespaceKey(key))
-                .flatMap(([key, values]) => asList(values).map((v) => (key.endsWith(":sub") ? String(v).split(":")[2] : String(v)))),
+                .flatMap(([key, values]) => asList(values).flatMap((v) => (key.endsWith(":sub") ? subjectParts(String(v))?.namespace ?? [] : [String(v)]))),
         ),
     );
 }

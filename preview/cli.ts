@@ -4,7 +4,7 @@
  * Exit codes: 0 fine; 1 config or input error; 2 a high-severity finding (unless --allow-findings); 64 bad usage.
  */
 // Before anything loads @pulumi/pulumi (./preview does): TypeScript is then loaded only if a function is serialized.
-require("./deferTypescript").deferTypescriptLoad();
+require("../offline/deferTypescript").deferTypescriptLoad();
 import * as path from "path";
 import { StackConfigError } from "../components/config";
 import { runPreview } from "./preview";

@@ -4,7 +4,7 @@
  */
 import { namespaceValues, parseStackConfig } from "../components/config";
 import { getTokenArgs } from "../components/kubeconfig";
-import { StackFileConfig } from "./stackFile";
+import { StackFileConfig } from "../offline/stackFile";
 
 export interface ClusterTargetView {
     name: string;

@@ -3,8 +3,7 @@
  * actions on which data, roles added and removed, who gains or loses the right to assume what, and (for the full
  * report) which policy statements appear or disappear.
  */
-import { PolicyDocument } from "../components/iamDocument";
-import { canonicalPolicy } from "../components/trust";
+import { canonicalPolicy, PolicyDocument } from "../iam/document";
 import { AccessAnalysis } from "./access";
 import { RoleView } from "./iam";
 import { Reach, ReachChange, reachChanges } from "./reach";

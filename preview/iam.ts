@@ -2,10 +2,12 @@
  * The IAM roles a plan declares, each with its trust and permission documents, read from the declared resources
  * (what the engine would receive), not from the config.
  */
-import { PolicyDocument } from "../components/iamDocument";
-import { roleArn } from "../components/names";
-import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments, subjectParts } from "../components/rolePair/documents";
-import { DeclaredResource, DEFAULT_STANDIN_CLOUD, ROLE_PAIR_TYPE, StandInCloud, standInAssociations } from "./mocks";
+import { PolicyDocument } from "../iam/document";
+import { roleArn } from "../iam/arns";
+import { ASSET_POLICY_NAME, EKS_POLICY_NAME, rolePairDocuments } from "../components/rolePair/documents";
+import { subjectParts } from "../iam/identity";
+import { DeclaredResource, DEFAULT_STANDIN_CLOUD, standInAssociations, StandInCloud } from "../offline/standInCloud";
+import { CONTROLLER_COMPONENT_TYPE, POD_IDENTITY_ASSOCIATION_TYPE, PROFILE_COMPONENT_TYPE, ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
 
 export type RoleKind = "profile" | "profile-controller" | "role-pair-eks" | "role-pair-asset" | "role";
 
@@ -30,11 +32,10 @@ export interface PodIdentityBinding {
     serviceAccount: string;
 }
 
-export const POD_IDENTITY_ASSOCIATION_TYPE = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 
 const KIND_BY_PARENT_TYPE: Record<string, RoleKind> = {
-    "kubeflow-irsa:index:Profile": "profile",
-    "kubeflow-irsa:index:ProfileControllerIrsa": "profile-controller",
+    [PROFILE_COMPONENT_TYPE]: "profile",
+    [CONTROLLER_COMPONENT_TYPE]: "profile-controller",
 };
 
 function parse(text: unknown): PolicyDocument {
@@ -52,7 +53,7 @@ export function roleViews(resources: DeclaredResource[], cloud: StandInCloud = D
     const views: RoleView[] = [];
     for (const r of resources) {
         const inputs = r.inputs as Record<string, any>;
-        if (r.type === "aws:iam/role:Role") {
+        if (r.type === ROLE_TYPE) {
             const name = inputs.name ?? r.name;
             const inline = (inputs.inlinePolicies ?? []) as Array<{ name?: string; policy?: string }>;
             const arn = roleArn(cloud.partition, cloud.accountId, inputs.path ?? "/", name);
@@ -74,7 +75,7 @@ export function roleViews(resources: DeclaredResource[], cloud: StandInCloud = D
             views.push({
                 name: inputs.eksRoleName,
                 arn: docs.eksRoleArn,
-                associations: associations.map((a) => ({ clusterName: inputs.cluster.name, ...subjectParts(a.subject) })),
+                associations: associations.map((a) => ({ clusterName: inputs.cluster.name, ...subjectParts(a.subject)! })),
                 kind: "role-pair-eks",
                 declaredBy: r.name,
                 trust: docs.eksTrust,

@@ -3,11 +3,11 @@
  * as reviewed JSON: undefined when the stack has no `pipeline` key.
  */
 import { namespaceValues, parseStackConfig } from "../components/config";
-import { issuerHostPath, issuerHostPathFromProviderArn, roleArn } from "../components/names";
+import { issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
+import { roleArn } from "../iam/arns";
 import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";
-import { usesPodIdentity } from "../components/trustDocuments";
-import { standInCloudFor } from "./mocks";
-import { StackFileConfig } from "./stackFile";
+import { standInCloudFor } from "../offline/standInCloud";
+import { StackFileConfig } from "../offline/stackFile";
 
 export function pipelineRolesFor(stack: string, file: StackFileConfig): PipelineRoles | undefined {
     const cfg = parseStackConfig(namespaceValues(file.config));

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DeclaredResource, DEFAULT_STANDIN_CLOUD, StandInCloud } from "./mocks";
+import { DeclaredResource, DEFAULT_STANDIN_CLOUD, StandInCloud } from "../offline/standInCloud";
 
 export interface Plan {
     stack: string;

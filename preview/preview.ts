@@ -15,10 +15,10 @@ import { pipelineRolesFor } from "./pipeline";
 import { allGrants, reachability, reachFindings, ReachFindingOptions, riskFindings } from "./reach";
 import { clusterTargetFor } from "./cluster";
 import { ReportInput, renderReport, renderSummary } from "./report";
-import { runProgram } from "./runtime";
+import { runProgram } from "../offline/runtime";
 import { StackConfigError } from "../components/config";
-import { DEFAULT_STANDIN_CLOUD } from "./mocks";
-import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "./stackFile";
+import { DEFAULT_STANDIN_CLOUD } from "../offline/standInCloud";
+import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "../offline/stackFile";
 
 export interface PreviewOptions {
     stack: string;

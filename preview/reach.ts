@@ -5,37 +5,17 @@
  * role reaches). Computed from the documents, like the access matrix; the evaluator is cross-checked in tests
  * against an independent IAM simulator.
  */
-import { accessLevels, expandActionPattern } from "../components/iamActions";
-import { asList, ConditionBlock, PolicyDocument, PolicyStatement, wildcardMatch } from "../components/iamDocument";
-import { GrantScope, hasWildcard, scopeRisks } from "../components/iamRisk";
+import { accessLevels, expandActionPattern } from "../iam/actions";
+import { asList, ConditionBlock, PolicyStatement, statements, wildcardMatch } from "../iam/document";
+import { GrantScope, hasWildcard, scopeRisks } from "../iam/permissionRisks";
 import type { AccessAnalysis, Finding } from "./access";
-import { actionMatches, conditionsHold, Decision, statements } from "./evaluate";
-import { awsManagedPolicyDocument } from "./managedPolicies";
+import { actionMatches, evaluateIdentity, resourceMatches } from "../iam/evaluate";
+import { awsManagedPolicyDocument } from "../iam/managedPolicies";
 import type { RoleView } from "./iam";
+import { S3_ACCESS_POLICY_NAME, s3ObjectArns } from "../components/permissionPolicies";
 
 export type Word = "read" | "write" | "delete" | "list" | "other";
 export const WORD_ORDER: readonly Word[] = ["read", "write", "delete", "list", "other"];
-
-export interface IdentityRequest {
-    action: string;
-    resource: string;
-    /** Condition keys of the request. */
-    context: Record<string, string>;
-}
-
-function resourceMatches(statement: PolicyStatement, resource: string): boolean {
-    if (statement.NotResource !== undefined) {
-        return !asList(statement.NotResource).some((p) => wildcardMatch(p, resource));
-    }
-    return asList(statement.Resource).some((p) => wildcardMatch(p, resource));
-}
-
-/** IAM's decision for a request against identity policies alone: an explicit Deny wins, then any Allow. */
-export function evaluateIdentity(docs: PolicyDocument[], request: IdentityRequest): Decision {
-    const applicable = docs.flatMap(statements).filter((s) => actionMatches(s, request.action) && resourceMatches(s, request.resource) && conditionsHold(s, request.context));
-    if (applicable.some((s) => s.Effect === "Deny")) return "ExplicitlyDenied";
-    return applicable.some((s) => s.Effect === "Allow") ? "Allowed" : "ImplicitlyDenied";
-}
 
 /** One thing a role (or a principal through it) may do: plain-word actions on one resource, maybe under a condition. */
 export interface Grant {
@@ -50,7 +30,7 @@ export interface Grant {
 
 const WORD_OF_LEVEL: Record<string, Word> = { Read: "read", Write: "write", List: "list", Tagging: "other" };
 
-/** Plain words of AWS actions, from their access level in the AWS service reference (components/iamActions.ts). */
+/** Plain words of AWS actions, from their access level in the AWS service reference (iam/actions.ts). */
 export class ActionCatalog {
     /** Grants of AWS-managed policies alone, by ARN (shared by every role without a Deny). */
     readonly managedGrants = new Map<string, Found>();
@@ -349,8 +329,7 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
     for (const role of profiles) {
         const grants = grantsOf.get(role.name) ?? [];
         writes.set(role.name, grants.filter((g) => g.words.includes("write") && !g.condition).flatMap((g) => s3Location(g.resource) ?? []));
-        const s3 = role.inlinePolicies["s3-access"];
-        const own = s3 ? asList(statements(s3).find((st) => st.Sid === "ReadWriteObjects")?.Resource).map((arn) => s3Location(resourceLabel(arn))).filter((x): x is { bucket: string; prefix: string } => !!x) : [];
+        const own = s3ObjectArns(role.inlinePolicies[S3_ACCESS_POLICY_NAME]).flatMap((arn) => s3Location(resourceLabel(arn)) ?? []);
         named.set(role.name, own);
     }
     const label = (l: { bucket: string; prefix: string }) => `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ""}/*`;
@@ -423,7 +402,7 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
 }
 
 /**
- * The risk rules (components/iamRisk.ts: escalation paths, IAM writes on wildcards, sts:AssumeRole on any account,
+ * The risk rules (iam/permissionRisks.ts: escalation paths, IAM writes on wildcards, sts:AssumeRole on any account,
  * data actions on `*`, service wildcards) applied to every role's grants, so the findings say what the reach table
  * shows. The profile controller's trust rewrites on the exact profile roles it manages are its job, built by
  * profileControllerPolicy (which refuses anything but exact profile role ARNs) and shown in the access matrix: no

@@ -1,12 +1,16 @@
 /** report.md: what a reviewer reads in the pull request. */
-import { AccessAnalysis, shortSubject, subjectsNamed } from "./access";
+import { AccessAnalysis } from "./access";
+import { subjectsNamed } from "../iam/trustRules";
+import { shortSubject } from "../iam/identity";
 import type { PipelineRoles } from "../components/pipelineRoles";
 import type { ClusterTargetView } from "./cluster";
-import { PlanChanges, hasChanges } from "./compare";
+import { hasChanges, PlanChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
-import { DEFAULT_STANDIN_CLOUD, STANDIN_ACCOUNT_ID } from "./mocks";
+import { DEFAULT_STANDIN_CLOUD, STANDIN_ACCOUNT_ID } from "../offline/standInCloud";
 import { Reach, reachLine, WORD_ORDER } from "./reach";
+import { PROFILE_COMPONENT_TYPE, PROFILE_CR_TYPE } from "../components/typeTokens";
+import { S3_ACCESS_POLICY_NAME, s3ObjectArns } from "../components/permissionPolicies";
 
 export interface ProfileRow {
     profile: string;
@@ -22,13 +26,13 @@ export interface ProfileRow {
 /** One row per declared Profile, read back from its role's documents and its Profile object. */
 export function profileRows(plan: Plan, roles: RoleView[]): ProfileRow[] {
     const roleByComponent = new Map(roles.filter((v) => v.kind === "profile").map((v) => [v.declaredBy, v]));
-    const crByParent = new Map(plan.resources.filter((r) => r.type === "kubernetes:kubeflow.org/v1:Profile").map((r) => [r.parent, r]));
+    const crByParent = new Map(plan.resources.filter((r) => r.type === PROFILE_CR_TYPE).map((r) => [r.parent, r]));
     return plan.resources
-        .filter((r) => r.type === "kubeflow-irsa:index:Profile")
+        .filter((r) => r.type === PROFILE_COMPONENT_TYPE)
         .map((component) => {
             const role = roleByComponent.get(component.name);
             const cr = crByParent.get(component.name);
-            const objects = role?.inlinePolicies["s3-access"]?.Statement.find((s) => s.Sid === "ReadWriteObjects")?.Resource ?? [];
+            const objects = s3ObjectArns(role?.inlinePolicies[S3_ACCESS_POLICY_NAME]);
             const plugin = (cr?.inputs.spec as { plugins?: Array<{ spec?: { annotateOnly?: boolean } }> } | undefined)?.plugins?.[0];
             const irsa = role ? subjectsNamed(role.trust).map(shortSubject) : [];
             const associated = role?.associations.map((a) => `${a.namespace}:${a.serviceAccount}`) ?? [];

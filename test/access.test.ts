@@ -5,8 +5,9 @@
 import { expect } from "chai";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
-import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
-import { AssumeRequest, analyzeAccess, evaluateTrust, podIdentityRequests, webIdentityRequest } from "../preview/access";
+import { PolicyDocument, PolicyStatement } from "../iam/document";
+import { AssumeRequest, evaluateTrust, podIdentityRequests, webIdentityRequest } from "../iam/evaluate";
+import { analyzeAccess } from "../preview/access";
 import { podIdentityTrustStatement } from "../components/trustDocuments";
 import { RoleView } from "../preview/iam";
 import { prng } from "../tools/random";
@@ -235,7 +236,7 @@ describe("trust evaluator vs IAM simulator", () => {
             const view = (name: string, trust: PolicyDocument, associations: RoleView["associations"]): RoleView => ({
                 name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, kind: "profile", declaredBy: name, trust, inlinePolicies: {}, managedPolicyArns: [], associations,
             });
-            // Stand-in cluster ARNs are in the stand-in account and region (preview/mocks.ts).
+            // Stand-in cluster ARNs are in the stand-in account and region (offline/standInCloud.ts).
             const standIn = `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/kf`;
             const good = view("good", exact("team-a", ["batch", "default-editor"], standIn), [{ clusterName: "kf", namespace: "team-a", serviceAccount: "batch" }, { clusterName: "kf", namespace: "team-a", serviceAccount: "spark" }]);
             const open = view("open", pods({}), [{ clusterName: "kf", namespace: "team-b", serviceAccount: "default-editor" }]);

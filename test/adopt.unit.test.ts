@@ -3,9 +3,10 @@
  * Profiles file, the decisions on shared roles and the controller, and the import file's URNs.
  */
 import { expect } from "chai";
-import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
+import { PolicyDocument, PolicyStatement } from "../iam/document";
 import { s3AccessPolicy } from "../components/permissionPolicies";
-import { decideAdoption, LiveRole, LiveState, readTrust } from "../adopt/decide";
+import { decideAdoption, LiveRole, LiveState } from "../adopt/decide";
+import { readWebIdentityTrust } from "../iam/trustRules";
 import { AdoptError } from "../adopt/errors";
 import { buildImportFile, declaredUrns, engineUrn } from "../adopt/importFile";
 import { parseProfilesFile } from "../adopt/kubectlFiles";
@@ -95,14 +96,15 @@ describe("readS3Grants: S3 statements read back into s3Buckets", () => {
     });
 });
 
-describe("readTrust", () => {
+describe("readWebIdentityTrust (adopt reads trusts through the shared evaluator)", () => {
+    const readTrust = (trust: PolicyDocument, providerArn: string) => readWebIdentityTrust(trust, { providerArn, issuerHostPath: providerArn.split(":oidc-provider/")[1] });
     const statement = (condition: Record<string, Record<string, string | string[]>> | undefined, principal: unknown = { Federated: PROVIDER }): PolicyStatement =>
         ({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", ...(condition ? { Condition: condition } : {}) }) as PolicyStatement;
     const doc = (...s: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: s });
 
     it("tells an aud-only trust (any service account of the cluster) and a trust without aud", () => {
-        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" } })), PROVIDER)).to.deep.include({ audOnly: true, audMissing: false, subjects: [] });
-        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:sub`]: "system:serviceaccount:a:b" } })), PROVIDER)).to.deep.include({ audOnly: false, audMissing: true });
+        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" } })), PROVIDER)).to.deep.include({ anySubject: true, anyAudience: false, subjects: [] });
+        expect(readTrust(doc(statement({ StringEquals: { [`${HOST}:sub`]: "system:serviceaccount:a:b" } })), PROVIDER)).to.deep.include({ anySubject: false, anyAudience: true });
     });
 
     it("reads sub lists and patterns, with condition keys in any case", () => {
@@ -112,7 +114,7 @@ describe("readTrust", () => {
         )!;
         expect(reading.subjects).to.deep.equal(["system:serviceaccount:a:default-editor", "system:serviceaccount:b:x"]);
         expect(reading.patterns).to.deep.equal(["system:serviceaccount:c:*"]);
-        expect(reading.audOnly).to.equal(false);
+        expect(reading.anySubject).to.equal(false);
     });
 
     it("sets other principals apart, and ignores a trust that does not federate the provider", () => {

@@ -1,12 +1,13 @@
 import { expect } from "chai";
-import { policyLength } from "../components/iamDocument";
-import { issuerHostPath, issuerHostPathFromProviderArn, profileRoleName, shortenName } from "../components/names";
+import { policyLength } from "../iam/document";
+import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
+import { profileRoleName, shortenName } from "../components/names";
 import { webIdentityTrustPolicy } from "../components/trustDocuments";
 import { profileControllerPolicy, s3AccessPolicy } from "../components/permissionPolicies";
-import { refusedRisks } from "../components/iamRisk";
+import { refusedRisks } from "../iam/permissionRisks";
 import { profileManifest, profileReadyAnnotations, serviceAccountManifest } from "../components/manifests";
 import { execKubeconfig, getTokenArgs } from "../components/kubeconfig";
-import { issuerDisagreements } from "../components/existingCluster";
+import { issuerDisagreements } from "../cluster/existingCluster";
 
 const PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC";
 const HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABC";

@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { StandInMocks, STANDIN_ACCOUNT_ID, standInIssuerUrl } from "../preview/mocks";
-import { ProgramRun } from "../preview/runtime";
+import { StandInMocks, STANDIN_ACCOUNT_ID, standInIssuerUrl } from "../offline/standInCloud";
+import { ProgramRun } from "../offline/runtime";
 import { SHIPPED_KUBERNETES_SDK_VERSIONS, defaultProviderName } from "../components/kubernetesProvider";
 import { OIDC_PROVIDER, PROFILE_CR, ROLE, SA_PATCH, byType, one, runWith } from "./helpers/program";
 

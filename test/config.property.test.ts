@@ -10,9 +10,9 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { parseStackConfig, StackConfigError } from "../components/config";
-import { DEFAULT_RESERVED_NAMESPACES } from "../components/reservedNamespaces";
-import { asList, PolicyDocument } from "../components/iamDocument";
-import { ProgramRun } from "../preview/runtime";
+import { DEFAULT_RESERVED_NAMESPACES } from "../config/reservedNamespaces";
+import { asList, PolicyDocument } from "../iam/document";
+import { ProgramRun } from "../offline/runtime";
 import { profileProblems } from "./helpers/crd";
 import { byType, PROFILE_CR, ROLE, runWith } from "./helpers/program";
 

@@ -6,8 +6,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { runProgram } from "../preview/runtime";
-import { PROJECT_ROOT, readStackFile } from "../preview/stackFile";
+import { runProgram } from "../offline/runtime";
+import { PROJECT_ROOT, readStackFile } from "../offline/stackFile";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureBuilt } = require("../scripts/build") as { ensureBuilt(opts?: { force?: boolean }): number };

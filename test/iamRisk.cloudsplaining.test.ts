@@ -11,8 +11,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { asList, PolicyDocument } from "../components/iamDocument";
-import { WORKLOAD_TAKEOVER_ACTIONS } from "../components/iamRisk";
+import { asList, PolicyDocument } from "../iam/document";
+import { WORKLOAD_TAKEOVER_ACTIONS } from "../iam/permissionRisks";
 import type { RoleView } from "../preview/iam";
 import { ActionCatalog, allGrants, riskFindings } from "../preview/reach";
 import { CORPUS_SIZE, policyCorpus } from "./helpers/policyCorpus";

@@ -6,10 +6,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { asList, PolicyDocument, PolicyStatement, wildcardMatch } from "../components/iamDocument";
-import { iamWriteActions, scopeAllows, statementScopes } from "../components/iamRisk";
+import { asList, PolicyDocument, PolicyStatement, wildcardMatch } from "../iam/document";
+import { iamWriteActions, scopeAllows, statementScopes } from "../iam/permissionRisks";
 import { PipelineRoleInputs, pipelineRoles } from "../components/pipelineRoles";
-import { evaluateTrust, federatedTrusts, webIdentityRequest } from "../preview/access";
+import { evaluateTrust, webIdentityRequest } from "../iam/evaluate";
+import { federatedTrusts } from "../iam/trustRules";
 import { runPreview } from "../preview/preview";
 
 /** Whether a statement allows any IAM write (Write or Permissions management) on any of its resources. */

@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import { parseStackConfig, StackConfigError } from "../components/config";
 import { podIdentityTrustStatement, profileTrustPolicy } from "../components/trustDocuments";
-import { STANDIN_ACCOUNT_ID } from "../preview/mocks";
-import { ProgramRun } from "../preview/runtime";
+import { STANDIN_ACCOUNT_ID } from "../offline/standInCloud";
+import { ProgramRun } from "../offline/runtime";
 import { PROFILE_CR, ROLE, SA_PATCH, byType, one, runWith } from "./helpers/program";
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/5C3A0B8E2D1F4A6B9C7E8D0F1A2B3C4D";

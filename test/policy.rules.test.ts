@@ -4,20 +4,11 @@
  * is test/e2e/policyPack.e2e.test.ts.
  */
 import { expect } from "chai";
-import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
+import { PolicyDocument, PolicyStatement } from "../iam/document";
 import { podIdentityTrustStatement, profileTrustPolicy, webIdentityTrustPolicy } from "../components/trustDocuments";
-import { ROLE_PAIR_TYPE, ROLE_TYPE, Target } from "../policy/resources";
-import {
-    broadManagedPolicyViolations,
-    eksPodIdentityViolations,
-    eksWebIdentityViolations,
-    iamWriteOnWildcardViolations,
-    profileRoleFinder,
-    profileRoleViolations,
-    riskViolations,
-    StackProfile,
-    StackRole,
-} from "../policy/rules";
+import { ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
+import { Target } from "../policy/resources";
+import { broadManagedPolicyViolations, eksPodIdentityViolations, eksWebIdentityViolations, iamWriteOnWildcardViolations, profileRoleFinder, profileRoleViolations, riskViolations, StackProfile, StackRole } from "../policy/rules";
 
 const ACCOUNT = "111122223333";
 const HOST = "oidc.eks.us-west-2.amazonaws.com/id/ABC123";

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runPreview } from "../preview/preview";
-import { STACKS_DIR, PROJECT_ROOT, SECURE_STAND_IN, flattenStackConfig } from "../preview/stackFile";
+import { STACKS_DIR, PROJECT_ROOT, SECURE_STAND_IN, flattenStackConfig } from "../offline/stackFile";
 
 const GOLDEN = path.join(__dirname, "golden", "plan.dev.json");
 const quiet = () => undefined;
@@ -288,7 +288,7 @@ describe("the preview's deferred TypeScript load", () => {
         // A fresh process running the compiled module: this one (ts-node) holds TypeScript already.
         execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
         const script = `
-            require(${JSON.stringify(path.join(PROJECT_ROOT, "dist", "preview", "deferTypescript.js"))}).deferTypescriptLoad();
+            require(${JSON.stringify(path.join(PROJECT_ROOT, "dist", "offline", "deferTypescript.js"))}).deferTypescriptLoad();
             const loaded = () => Object.keys(require.cache).some((f) => f.includes("/node_modules/typescript/"));
             const pulumi = require("@pulumi/pulumi");
             const before = loaded();

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import * as fs from "fs";
-import { StandInMocks, STANDIN_ACCOUNT_ID, standInIssuerUrl } from "../preview/mocks";
-import { ProgramRun, runProgram } from "../preview/runtime";
-import { readStackFile, stackFilePath } from "../preview/stackFile";
+import { StandInMocks, STANDIN_ACCOUNT_ID, standInIssuerUrl } from "../offline/standInCloud";
+import { ProgramRun, runProgram } from "../offline/runtime";
+import { readStackFile, stackFilePath } from "../offline/stackFile";
 import { profileProblems } from "./helpers/crd";
 import { OIDC_PROVIDER, PROFILE_CR, ROLE, ROLE_PAIR, SA_PATCH, byType, one, runWith } from "./helpers/program";
 

@@ -8,12 +8,13 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
-import { ActionCatalog, evaluateIdentity, IdentityRequest, roleGrants } from "../preview/reach";
+import { PolicyDocument, PolicyStatement } from "../iam/document";
+import { ActionCatalog, roleGrants } from "../preview/reach";
+import { evaluateIdentity, IdentityRequest } from "../iam/evaluate";
 import { RoleView } from "../preview/iam";
 import { runPreview } from "../preview/preview";
-import { STACKS_DIR } from "../preview/stackFile";
-import { latestManagedPolicyDocument, snapshotPolicyDocument } from "../preview/managedPolicies";
+import { STACKS_DIR } from "../offline/stackFile";
+import { latestManagedPolicyDocument, snapshotPolicyDocument } from "../iam/managedPolicies";
 import { prng } from "../tools/random";
 
 const ACCOUNT = "111122223333";

@@ -1,10 +1,10 @@
 /**
- * The preview's permission findings (reach.ts riskFindings on the rules of components/iamRisk.ts), evaluated on the
+ * The preview's permission findings (reach.ts riskFindings on the rules of iam/permissionRisks.ts), evaluated on the
  * same grants as the reach table: each rule with a case it flags and one it passes, managed policies included, Deny
  * carve-outs respected.
  */
 import { expect } from "chai";
-import { PolicyDocument, PolicyStatement } from "../components/iamDocument";
+import { PolicyDocument, PolicyStatement } from "../iam/document";
 import type { RoleView } from "../preview/iam";
 import { ActionCatalog, allGrants, riskFindings } from "../preview/reach";
 

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
-import { decodePolicyDocument } from "../components/trust";
+import { decodePolicyDocument } from "../iam/document";
 import { Emulator, resetEmulator } from "../tools/emulator";
 import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, pairInputs } from "./helpers/motoPair";
 import { motoOrSkip } from "./helpers/toolsOrSkip";

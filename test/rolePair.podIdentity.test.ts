@@ -14,8 +14,8 @@ import {
 } from "@aws-sdk/client-eks";
 import { CreateOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
-import { OWNER_TAG } from "../components/rolePair/aws";
-import { decodePolicyDocument } from "../components/trust";
+import { ROLE_PAIR_OWNER_TAG } from "../components/tags";
+import { decodePolicyDocument } from "../iam/document";
 import { Emulator, resetEmulator } from "../tools/emulator";
 import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, pairInputs } from "./helpers/motoPair";
 import { motoOrSkip } from "./helpers/toolsOrSkip";
@@ -98,7 +98,7 @@ describe("RolePairProvider moving between IRSA and Pod Identity @integration", f
             "aws:RequestTag/kubernetes-namespace": "domino-compute",
             "aws:RequestTag/kubernetes-service-account": ["run-0001", "run-0002"],
         });
-        expect([...associations.values()].map((a) => `${a.namespace}:${a.serviceAccount} ${a.roleArn} -> ${a.targetRoleArn} owner=${a.tags[OWNER_TAG]} tags=${a.disableSessionTags}`).sort()).to.deep.equal(
+        expect([...associations.values()].map((a) => `${a.namespace}:${a.serviceAccount} ${a.roleArn} -> ${a.targetRoleArn} owner=${a.tags[ROLE_PAIR_OWNER_TAG]} tags=${a.disableSessionTags}`).sort()).to.deep.equal(
             ["domino-compute:run-0001", "domino-compute:run-0002", "jobs:exporter"].map(
                 (s) => `${s} arn:aws:iam::${EKS_ACCOUNT}:role/customer-read-bucket-role-eks -> arn:aws:iam::${ASSET_ACCOUNT}:role/customer-read-bucket-role owner=kubeflow-irsa/test/customer-read tags=false`,
             ),

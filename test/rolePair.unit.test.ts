@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { iamClient } from "../components/rolePair/aws";
 import { RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
-import { policiesEqual } from "../components/trust";
+import { policiesEqual } from "../iam/document";
 import { PAIR_INPUTS, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 
 const inputs = PAIR_INPUTS;

@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { PolicyDocument } from "../components/iamDocument";
-import { canonicalPolicy, checkTrustQuota, decodePolicyDocument, mergeOwnedStatement, policiesEqual, statementSubjects } from "../components/trust";
+import { canonicalPolicy, decodePolicyDocument, policiesEqual, PolicyDocument } from "../iam/document";
+import { checkTrustQuota, mergeOwnedStatement } from "../components/trust";
+import { statementSubjects } from "../iam/trustRules";
 
 const HOST = "oidc.eks.us-east-1.amazonaws.com/id/T";
 const PROVIDER = `arn:aws:iam::123456789012:oidc-provider/${HOST}`;

@@ -5,10 +5,10 @@
  * Used by the integration tests (test/rolePair.faults.test.ts) and the benchmark.
  */
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
-import { PolicyDocument } from "../components/iamDocument";
+import { decodePolicyDocument, findStatement, PolicyDocument } from "../iam/document";
 import { OWNED_STATEMENT_SID } from "../components/rolePair/documents";
 import type { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
-import { decodePolicyDocument, findStatement, statementSubjects } from "../components/trust";
+import { statementSubjects } from "../iam/trustRules";
 import { FaultProxy, FaultRule, ProxyEvent } from "./faultProxy";
 
 /** Every entry the runtime writer adds starts with this. */

@@ -11,8 +11,9 @@ import {
     ListPodIdentityAssociationsCommand,
     UpdatePodIdentityAssociationCommand,
 } from "@aws-sdk/client-eks";
-import { CallObserver, clientSettings, errorName, observed, OWNER_TAG } from "./aws";
-import { subjectParts } from "./documents";
+import { CallObserver, clientSettings, errorName, observed } from "./aws";
+import { ROLE_PAIR_OWNER_TAG } from "../tags";
+import { subjectParts } from "../../iam/identity";
 
 export interface PairAssociation {
     /** `system:serviceaccount:<ns>:<sa>` it serves. */
@@ -40,7 +41,7 @@ export interface AssociationSpec {
  * it at these roles. One that belongs to someone else is an error: EKS allows one association per service account.
  */
 export async function ensureAssociation(eks: EKSClient, spec: AssociationSpec): Promise<PairAssociation> {
-    const { namespace, serviceAccount } = subjectParts(spec.subject);
+    const { namespace, serviceAccount } = subjectParts(spec.subject)!;
     try {
         const created = await eks.send(
             new CreatePodIdentityAssociationCommand({
@@ -51,7 +52,7 @@ export async function ensureAssociation(eks: EKSClient, spec: AssociationSpec): 
                 targetRoleArn: spec.targetRoleArn,
                 // The EKS role's trust matches the session tags: without them no pod could use the association.
                 disableSessionTags: false,
-                tags: { ...spec.tags, [OWNER_TAG]: spec.owner },
+                tags: { ...spec.tags, [ROLE_PAIR_OWNER_TAG]: spec.owner },
             }),
         );
         return { subject: spec.subject, associationId: created.association!.associationId!, externalId: created.association!.externalId! };
@@ -61,7 +62,7 @@ export async function ensureAssociation(eks: EKSClient, spec: AssociationSpec): 
     const listed = await eks.send(new ListPodIdentityAssociationsCommand({ clusterName: spec.clusterName, namespace, serviceAccount }));
     const id = listed.associations?.[0]?.associationId;
     const existing = id ? (await eks.send(new DescribePodIdentityAssociationCommand({ clusterName: spec.clusterName, associationId: id }))).association : undefined;
-    if (!existing || existing.tags?.[OWNER_TAG] !== spec.owner) {
+    if (!existing || existing.tags?.[ROLE_PAIR_OWNER_TAG] !== spec.owner) {
         throw new Error(
             `service account ${namespace}:${serviceAccount} of cluster ${spec.clusterName} already has a Pod Identity association${id ? ` (${id})` : ""} that this role pair did not make: ` +
                 "EKS allows one per service account; remove it, or take the subject out of the pair",

@@ -3,23 +3,11 @@
  * chain, `AWS_ENDPOINT_URL`), error naming, and the few IAM sequences the provider repeats. Clients are made per
  * operation, never captured, so the serialized provider holds no credentials.
  */
-import {
-    AttachRolePolicyCommand,
-    CreateRoleCommand,
-    DeleteRoleCommand,
-    DeleteRolePolicyCommand,
-    DetachRolePolicyCommand,
-    GetRoleCommand,
-    IAMClient,
-    ListAttachedRolePoliciesCommand,
-    ListRolePoliciesCommand,
-    Tag,
-    UpdateAssumeRolePolicyCommand,
-} from "@aws-sdk/client-iam";
+import { AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, Tag, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { isThrottlingError, isTransientError } from "@smithy/core/retry";
-import { PolicyDocument } from "../iamDocument";
-import { decodePolicyDocument } from "../trust";
+import { decodePolicyDocument, PolicyDocument } from "../../iam/document";
+import { ROLE_PAIR_OWNER_TAG } from "../tags";
 
 /** Called once per AWS API call (service, command name); the benchmark counts calls with it. */
 export type CallObserver = (service: string, command: string) => void;
@@ -173,7 +161,6 @@ export function tagList(tags: Record<string, string>): Tag[] {
 }
 
 /** Tag that marks a role as made by one role pair: `<project>/<stack>/<pair>`. Names alone never prove ownership. */
-export const OWNER_TAG = "kubeflow-irsa:role-pair";
 
 /**
  * CreateRole, tagged with `owner`, and idempotent: when the role already exists (a retried CreateRole whose first
@@ -189,7 +176,7 @@ export async function createOwnedRole(iam: IAMClient, spec: CreateRoleSpec, owne
                 AssumeRolePolicyDocument: JSON.stringify(spec.trust),
                 Description: spec.description,
                 MaxSessionDuration: spec.maxSessionDuration,
-                Tags: tagList({ ...spec.tags, [OWNER_TAG]: owner }),
+                Tags: tagList({ ...spec.tags, [ROLE_PAIR_OWNER_TAG]: owner }),
             }),
         );
         return { existed: false };
@@ -198,12 +185,12 @@ export async function createOwnedRole(iam: IAMClient, spec: CreateRoleSpec, owne
             throw err;
         }
         const existing = await getRole(iam, spec.roleName);
-        if (existing && existing.tags[OWNER_TAG] === owner) {
+        if (existing && existing.tags[ROLE_PAIR_OWNER_TAG] === owner) {
             return { existed: true };
         }
-        const mark = existing?.tags[OWNER_TAG];
+        const mark = existing?.tags[ROLE_PAIR_OWNER_TAG];
         throw new RoleNotOursError(
-            `role ${spec.roleName} already exists and is not this pair's (tag ${OWNER_TAG} ${mark === undefined ? "is absent" : `names ${mark}`}, expected ${owner}); ` +
+            `role ${spec.roleName} already exists and is not this pair's (tag ${ROLE_PAIR_OWNER_TAG} ${mark === undefined ? "is absent" : `names ${mark}`}, expected ${owner}); ` +
                 "it was left untouched: choose another role name, or remove that role if it is really unused",
         );
     }
@@ -217,7 +204,7 @@ export class RoleNotOursError extends Error {
 /** Rollback of a create: deletes the role only if it exists and carries our owner tag (a lost response included). */
 export async function deleteRoleIfOurs(iam: IAMClient, roleName: string, owner: string, inlineNames: string[], attachedArns: string[]): Promise<void> {
     const role = await getRole(iam, roleName);
-    if (role && role.tags[OWNER_TAG] === owner) {
+    if (role && role.tags[ROLE_PAIR_OWNER_TAG] === owner) {
         await deleteRoleFully(iam, roleName, inlineNames, attachedArns);
     }
 }

@@ -2,11 +2,13 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { asList, PolicyDocument, PolicyStatement } from "../iamDocument";
-import { arnAccount, issuerHostPathFromProviderArn, roleArn, SUBJECT_PREFIX } from "../names";
-import { IdentityBackend, podIdentityTrustStatement, roleTrustPolicy, usesIrsa, usesPodIdentity } from "../trustDocuments";
+import { asList, findStatement, policiesEqual, PolicyDocument, PolicyStatement } from "../../iam/document";
+import { arnAccount, roleArn } from "../../iam/arns";
+import { IdentityBackend, issuerHostPathFromProviderArn, subjectParts, usesIrsa, usesPodIdentity } from "../../iam/identity";
+import { podIdentityTrustStatement, roleTrustPolicy } from "../trustDocuments";
 import { assumeRolePolicy } from "../permissionPolicies";
-import { findStatement, mergeOwnedStatement, policiesEqual, statementSubjects } from "../trust";
+import { mergeOwnedStatement } from "../trust";
+import { statementSubjects } from "../../iam/trustRules";
 import type { RolePairInputs } from "./provider";
 
 /** Sid of the EKS-role trust statement the provider owns. */
@@ -24,7 +26,6 @@ export const ASSET_POD_IDENTITY_SID = "PodIdentityAssociations";
 /** External id that matches nothing: the asset trust's Pod Identity statement before EKS has generated any. */
 export const NO_ASSOCIATION_YET = "kubeflow-irsa-no-association-yet";
 
-/** `system:serviceaccount:<ns>:<sa>` -> { namespace, serviceAccount } (concrete subjects only). */
 /** A pair's backend: pairs recorded before Pod Identity existed have none in their state, and were IRSA. */
 export function pairIdentity(pair: { identity?: IdentityBackend }): IdentityBackend {
     return pair.identity ?? "irsa";
@@ -35,16 +36,11 @@ export function irsaSubjects(inputs: Pick<RolePairInputs, "identity" | "subjects
     return usesIrsa(pairIdentity(inputs)) ? inputs.subjects : [];
 }
 
-export function subjectParts(subject: string): { namespace: string; serviceAccount: string } {
-    const [namespace, serviceAccount] = subject.slice(SUBJECT_PREFIX.length).split(":");
-    return { namespace, serviceAccount };
-}
-
 /** The EKS role's Pod Identity statements: one per namespace, for exactly its listed service accounts. */
 export function podIdentityStatements(subjects: readonly string[], cluster: { arn: string }, accountId: string): PolicyStatement[] {
     const byNamespace = new Map<string, string[]>();
     for (const s of subjects) {
-        const { namespace, serviceAccount } = subjectParts(s);
+        const { namespace, serviceAccount } = subjectParts(s)!;
         byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), serviceAccount]);
     }
     return [...byNamespace.keys()].sort().map((namespace, i) =>

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument } from "../iamDocument";
-import { IdentityBackend, SubjectMatch } from "../trustDocuments";
+import { PolicyDocument } from "../../iam/document";
+import { IdentityBackend, SubjectMatch } from "../../iam/identity";
 import type { RolePairInputs } from "./provider";
 import { rolePairProviderShim } from "./shim";
 

@@ -4,49 +4,16 @@
  * runtime service may extend. Every write is a read-modify-write that keeps what others added.
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-    GetRolePolicyCommand,
-    IAMClient,
-    ListAttachedRolePoliciesCommand,
-    PutRolePolicyCommand,
-    TagRoleCommand,
-    UntagRoleCommand,
-    UpdateRoleCommand,
-} from "@aws-sdk/client-iam";
-import { asList, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "../iamDocument";
-import { arnAccount, isConcreteSubject, issuerHostPathFromProviderArn } from "../names";
-import { IDENTITY_BACKENDS, IdentityBackend, SubjectMatch, usesIrsa, usesPodIdentity } from "../trustDocuments";
-import {
-    DEFAULT_TRUST_POLICY_MAX_LENGTH,
-    MAX_TRUST_POLICY_QUOTA,
-    checkTrustQuota,
-    decodePolicyDocument,
-    findStatement,
-    policiesEqual,
-    statementSubjects,
-    subjectProblem,
-} from "../trust";
-import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, mergeEksTrust, irsaSubjects, OWNED_STATEMENT_SID, pairIdentity, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
+import { GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, PutRolePolicyCommand, TagRoleCommand, UntagRoleCommand, UpdateRoleCommand } from "@aws-sdk/client-iam";
+import { asList, decodePolicyDocument, findStatement, policiesEqual, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "../../iam/document";
+import { arnAccount } from "../../iam/arns";
+import { IDENTITY_BACKENDS, IdentityBackend, isConcreteSubject, issuerHostPathFromProviderArn, SubjectMatch, subjectProblem, usesIrsa, usesPodIdentity } from "../../iam/identity";
+import { checkTrustQuota, DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "../trust";
+import { statementSubjects } from "../../iam/trustRules";
+import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, irsaSubjects, mergeEksTrust, OWNED_STATEMENT_SID, pairIdentity, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
 import { deleteAssociation, describeAssociation, eksClient, ensureAssociation, PairAssociation } from "./associations";
-import {
-    CallObserver,
-    OWNER_TAG,
-    RoleState,
-    createOwnedRole,
-    deleteInlinePolicy,
-    deleteRoleFully,
-    deleteRoleIfOurs,
-    errorName,
-    getRole,
-    iamClient,
-    isNoSuchEntity,
-    isRetryable,
-    isTrustPolicyTooLarge,
-    putTrust,
-    retryWhilePrincipalPropagates,
-    sleep,
-    syncAttachments,
-} from "./aws";
+import { CallObserver, createOwnedRole, deleteInlinePolicy, deleteRoleFully, deleteRoleIfOurs, errorName, getRole, iamClient, isNoSuchEntity, isRetryable, isTrustPolicyTooLarge, putTrust, retryWhilePrincipalPropagates, RoleState, sleep, syncAttachments } from "./aws";
+import { ROLE_PAIR_OWNER_TAG } from "../tags";
 
 /** The engine's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -592,7 +559,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
 
 /** The tags IAM holds on both roles: the user's plus the owner tag (absent in pairs made before it existed). */
 function roleTags(p: Pick<RolePairInputs, "tags" | "owner">): Record<string, string> {
-    return { ...(p.tags ?? {}), ...(p.owner ? { [OWNER_TAG]: p.owner } : {}) };
+    return { ...(p.tags ?? {}), ...(p.owner ? { [ROLE_PAIR_OWNER_TAG]: p.owner } : {}) };
 }
 
 /** Backoff before the n-th retry (n >= 1): doubling from `base`, at most 5 s, with full jitter on the upper half. */

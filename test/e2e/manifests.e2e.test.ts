@@ -14,12 +14,12 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runPreview } from "../../preview/preview";
-import { STACKS_DIR } from "../../preview/stackFile";
+import { STACKS_DIR } from "../../offline/stackFile";
 import { ControlPlane } from "../../tools/controlPlane";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
 
-const PROFILE_TYPE = "kubernetes:kubeflow.org/v1:Profile";
+const PROFILE_CR_TYPE = "kubernetes:kubeflow.org/v1:Profile";
 
 /** A stack with every shape the program writes into Kubernetes, beside the shipped ones. */
 function everyShapeStack(dir: string): void {
@@ -57,7 +57,7 @@ describe("the preview's Kubernetes manifests against a real API server @e2e", fu
         it(`accepts every manifest of the ${stack} stack (server-side dry run)`, async () => {
             const out = fs.mkdtempSync(path.join(os.tmpdir(), `kfirsa-k8s-${stack}-`));
             const result = await runPreview({ stack, stacksDir: dir(), outDir: out, log: () => undefined });
-            const profiles = result.plan.resources.filter((r) => r.type === PROFILE_TYPE).map((r) => r.inputs as Record<string, any>);
+            const profiles = result.plan.resources.filter((r) => r.type === PROFILE_CR_TYPE).map((r) => r.inputs as Record<string, any>);
             // What the profile controller does first: the namespaces the service accounts go into.
             for (const namespace of ["kubeflow", ...profiles.map((p) => p.metadata.name)]) {
                 const made = cluster.kubectl(["create", "namespace", namespace, "--dry-run=client", "-o", "yaml"]);

@@ -14,7 +14,7 @@ import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, DeleteRoleComman
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePair, RolePairArgs } from "../../components/rolePair";
 import { RolePairProvider } from "../../components/rolePair/provider";
-import { decodePolicyDocument } from "../../components/trust";
+import { decodePolicyDocument } from "../../iam/document";
 import { Emulator } from "../../tools/emulator";
 import { EngineStack, engineStack } from "../../tools/engine";
 import { cliOrSkip, motoOrSkip } from "../helpers/toolsOrSkip";

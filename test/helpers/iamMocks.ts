@@ -1,6 +1,6 @@
 /** Shared fixtures of the tests that mock the IAM client (aws-sdk-client-mock): documents and replies as IAM sends them. */
 import { IAMServiceException } from "@aws-sdk/client-iam";
-import { PolicyDocument } from "../../components/iamDocument";
+import { PolicyDocument } from "../../iam/document";
 import { OWNED_STATEMENT_SID } from "../../components/rolePair/documents";
 import type { RolePairInputs } from "../../components/rolePair/provider";
 

@@ -3,7 +3,7 @@
  * escalation methods, data reads, workload takeovers and harmless actions, on `*`, wildcard ARNs and exact ARNs, with
  * Denies, conditions and NotAction mixed in. Its verdicts are checked in beside it (scripts/cloudsplaining-verdicts.py).
  */
-import { PolicyDocument, PolicyStatement } from "../../components/iamDocument";
+import { PolicyDocument, PolicyStatement } from "../../iam/document";
 import { prng } from "../../tools/random";
 
 export const CORPUS_SEED = 20261202;

@@ -1,7 +1,7 @@
 /** Runs index.ts under the stand-in mocks with a raw config object (keys without the namespace prefix). */
 import { CONFIG_NAMESPACE } from "../../components/config";
-import { DeclaredResource, StandInMocks } from "../../preview/mocks";
-import { ProgramRun, runProgram } from "../../preview/runtime";
+import { DeclaredResource, StandInMocks } from "../../offline/standInCloud";
+import { ProgramRun, runProgram } from "../../offline/runtime";
 
 export function flatConfig(raw: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
@@ -23,8 +23,5 @@ export function one(run: ProgramRun, type: string, name: string): DeclaredResour
     return found[0];
 }
 
-export const ROLE = "aws:iam/role:Role";
-export const PROFILE_CR = "kubernetes:kubeflow.org/v1:Profile";
-export const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+export { ROLE_TYPE as ROLE, PROFILE_CR_TYPE as PROFILE_CR, OIDC_PROVIDER_TYPE as OIDC_PROVIDER, ROLE_PAIR_TYPE as ROLE_PAIR } from "../../components/typeTokens";
 export const SA_PATCH = "kubernetes:core/v1:ServiceAccountPatch";
-export { ROLE_PAIR_TYPE as ROLE_PAIR } from "../../preview/mocks";

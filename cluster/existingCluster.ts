@@ -4,8 +4,8 @@
  * wrong cluster.
  */
 import * as aws from "@pulumi/aws";
-import { CONFIG_NAMESPACE, StackConfigError } from "./config";
-import { issuerHostPath, issuerHostPathFromProviderArn } from "./names";
+import { CONFIG_NAMESPACE, StackConfigError } from "../components/config";
+import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
 
 /** What `eks:DescribeCluster` says about the stack's cluster. */
 export interface ExistingCluster {

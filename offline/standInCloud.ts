@@ -5,14 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { policyLength } from "../components/iamDocument";
-import { issuerHostPath, roleArn } from "../components/names";
+import { policyLength } from "../iam/document";
+import { IdentityBackend, issuerHostPath, usesPodIdentity } from "../iam/identity";
+import { roleArn } from "../iam/arns";
 import { execKubeconfig } from "../components/kubeconfig";
-import { IdentityBackend, usesPodIdentity } from "../components/trustDocuments";
 import { irsaSubjects, pairIdentity, rolePairDocuments } from "../components/rolePair/documents";
+import { OIDC_PROVIDER_TYPE, ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
 
 /** Type token of the RolePair dynamic resource. */
-export const ROLE_PAIR_TYPE = "pulumi-nodejs:dynamic/kubeflow-irsa:RolePair";
 
 /** The account id stand-in ARNs use when the stack names none (AWS's documentation account). */
 export const STANDIN_ACCOUNT_ID = "111122223333";
@@ -134,14 +134,14 @@ export function standInAssociations(inputs: { identity?: IdentityBackend; subjec
 export function standInState(type: string, name: string, inputs: Record<string, any>, cloud: StandInCloud): { id: string; state: Record<string, unknown> } {
     const { accountId, partition } = cloud;
     switch (type) {
-        case "aws:iam/role:Role": {
+        case ROLE_TYPE: {
             const roleName = inputs.name ?? name;
             return {
                 id: roleName,
                 state: { ...inputs, name: roleName, arn: roleArn(partition, accountId, inputs.path ?? "/", roleName), uniqueId: `AROA${shortHash(roleName, 17).toUpperCase()}` },
             };
         }
-        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        case OIDC_PROVIDER_TYPE: {
             const arn = `arn:${partition}:iam::${accountId}:oidc-provider/${issuerHostPath(inputs.url)}`;
             return { id: arn, state: { ...inputs, arn } };
         }
@@ -256,7 +256,7 @@ export class StandInMocks implements pulumi.runtime.Mocks {
                 };
             }
             default:
-                throw new Error(`the offline preview has no stand-in for the call ${args.token}: add one to preview/mocks.ts`);
+                throw new Error(`the offline preview has no stand-in for the call ${args.token}: add one to offline/standInCloud.ts`);
         }
     }
 

@@ -5,8 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { CONFIG_NAMESPACE } from "../components/config";
-import { issuerHostPathFromProviderArn } from "../components/names";
-import { DeclaredResource, StandInCloud, standInCloudFor, StandInMocks } from "./mocks";
+import { issuerHostPathFromProviderArn } from "../iam/identity";
+import { DeclaredResource, StandInCloud, standInCloudFor, StandInMocks } from "./standInCloud";
 
 export const PROJECT_NAME = "kubeflow-irsa";
 /** The program's entry module, resolved relative to this file so it works from sources and from `dist/`. */

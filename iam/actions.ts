@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { wildcardMatch } from "./iamDocument";
+import { wildcardMatch } from "./document";
 
 interface ActionData {
     name: string;

@@ -12,8 +12,8 @@
  *
  * Pure: nothing here imports Pulumi.
  */
-import { asList, PolicyDocument, PolicyStatement, wildcardMatch } from "./iamDocument";
-import { accessLevels, serviceActions } from "./iamActions";
+import { asList, PolicyDocument, PolicyStatement, statements, wildcardMatch } from "./document";
+import { accessLevels, serviceActions } from "./actions";
 
 export type RiskRule = "iam-write-on-wildcard" | "privilege-escalation" | "workload-takeover" | "assume-any-role" | "assume-account-roles" | "data-on-wildcard" | "service-wildcard";
 export type RiskSeverity = "high" | "medium";
@@ -218,7 +218,16 @@ export function statementScopes(statement: PolicyStatement): GrantScope[] {
 
 /** The risks the config refuses: IAM writes on a wildcard. Per statement index, so the message names it. */
 export function refusedRisks(doc: PolicyDocument): Array<{ statement: number; risk: Risk }> {
-    return doc.Statement.flatMap((s, statement) =>
+    return statements(doc).flatMap((s, statement) =>
         statementScopes(s).flatMap((scope) => scopeRisks(scope).filter((r) => r.rule === "iam-write-on-wildcard").map((risk) => ({ statement, risk }))),
     );
+}
+
+/** Managed policies that grant far more than a profile should have. */
+const BROAD_MANAGED_POLICIES = ["AdministratorAccess", "AmazonS3FullAccess", "IAMFullAccess", "PowerUserAccess"];
+
+/** The name of an AWS-managed policy that grants far more than a profile should have, or undefined. */
+export function broadManagedPolicy(arn: string): string | undefined {
+    const name = arn.split("/").pop()!;
+    return BROAD_MANAGED_POLICIES.includes(name) ? name : undefined;
 }

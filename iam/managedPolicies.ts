@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyDocument } from "../components/iamDocument";
+import { PolicyDocument } from "./document";
 
 interface ManagedPolicyEntry {
     latestVersionId: string;
