@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceValues, ParsedStackConfig, parseStackConfig } from "./components/config";
+import { namespaceValues, ParsedStackConfig, parseStackConfig } from "./config";
 import { ProfileControllerIrsa } from "./components/controllerIrsa";
 import { EksCluster } from "./components/eksCluster";
 import { lookUpExistingCluster } from "./cluster/existingCluster";

@@ -7,12 +7,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, parse, Scalar, visit } from "yaml";
-import { CONFIG_NAMESPACE, StackConfigError } from "../components/config";
+import { CONFIG_NAMESPACE } from "../config/schema";
+import { StackConfigError } from "../config/errors";
 import { arnAccount } from "../iam/arns";
 import { profileRoleName } from "../components/names";
 import { StandInMocks } from "../offline/standInCloud";
 import { runProgram } from "../offline/runtime";
-import { flattenStackConfig, PROJECT_ROOT, stackFilePath, STACKS_DIR } from "../offline/stackFile";
+import { flattenStackConfig, stackFilePath } from "../offline/stackFile";
+import { PROJECT_ROOT, STACKS_DIR } from "../project";
 import { profileChanges, roleChanges, serviceAccountChanges } from "./changes";
 import { Adoption, decideAdoption } from "./decide";
 import { AdoptError } from "./errors";

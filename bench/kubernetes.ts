@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { runPreview } from "../preview/preview";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
 import { configMap, pulumiCli, wholeProgramStack } from "../tools/engine";
 

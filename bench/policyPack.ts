@@ -12,7 +12,7 @@ import * as path from "path";
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import { POLICIES, validateProfileRoles } from "../policy/policies";
 import { runProgram } from "../offline/runtime";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
 import { configMap, POLICY_PACK_ANALYZER, pulumiCli, wholeProgramStack } from "../tools/engine";
 import { generatedProfiles } from "./fixtures";

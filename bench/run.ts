@@ -15,7 +15,7 @@ import { serviceAccountSubject } from "../iam/identity";
 import { webIdentityTrustPolicy } from "../components/trustDocuments";
 import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
 import { rolePairDocuments } from "../components/rolePair/documents";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 import { motoInstalled, resetEmulator, startEmulator } from "../tools/emulator";
 import { percentile } from "../tools/trustDrill";
 import { engineBench, windowBench } from "./rolePairs";

@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { runProgram } from "../offline/runtime";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 import { generatedStackConfig } from "./fixtures";
 
 function flat(raw: Record<string, unknown>): Record<string, string> {

@@ -4,7 +4,8 @@
  * wrong cluster.
  */
 import * as aws from "@pulumi/aws";
-import { CONFIG_NAMESPACE, StackConfigError } from "../components/config";
+import { CONFIG_NAMESPACE } from "../config/schema";
+import { StackConfigError } from "../config/errors";
 import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
 
 /** What `eks:DescribeCluster` says about the stack's cluster. */

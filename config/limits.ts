@@ -1,7 +1,8 @@
 /**
- * What AWS or Kubernetes would refuse at deploy, checked before it: IAM's tag rules and per-role quotas, and the API
- * server's validation of a ResourceQuota. Each rule returns the problem in words that name the limit, or undefined.
- * The README's "Limits checked before deploy" lists them.
+ * What AWS or Kubernetes would refuse at deploy, checked before it: IAM's tag rules and per-role quotas, EKS's
+ * associations per cluster, the API server's validation of a ResourceQuota, and the namespaces a Profile may not
+ * take. Each rule returns the problem in words that name the limit, or undefined. The README's "Limits checked before
+ * deploy" lists them.
  *
  * Pure: nothing here imports Pulumi.
  */
@@ -104,6 +105,44 @@ export function quotaQuantityProblem(resource: string, quantity: string | number
     if (value < 0) return "is negative: the API server refuses a negative quota, and the Profile would never be reconciled; use 0 or more";
     if ((INTEGER_QUOTA_RESOURCES.has(resource) || resource.startsWith("count/")) && Math.abs(value - Math.round(value)) > 1e-9) {
         return `must be a whole number: ${resource} is counted in objects`;
+    }
+    return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// EKS
+// ---------------------------------------------------------------------------------------------------------------
+
+/** EKS Pod Identity associations per cluster: a hard quota AWS does not raise. */
+export const POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER = 5000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Namespaces a Kubeflow Profile must never take: a Profile makes its namespace, and this package trusts that
+// namespace's service accounts with the profile's role and writes service accounts into it. The profile controller
+// does not own the cluster's own namespaces or Kubeflow's, so a Profile named after one hands its role to whatever
+// runs there.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The cluster's own namespaces (Kubernetes reserves the `kube-` prefix). */
+export const KUBERNETES_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/**
+ * The namespaces a Kubeflow platform install uses besides the controller's own (`kubeflow`), per the
+ * kubeflow/manifests example install (`example/kustomization.yaml`): cert-manager, Istio, oauth2-proxy, Dex (`auth`),
+ * Knative Serving and the optional Knative Eventing, and Kubeflow Trainer's `kubeflow-system`.
+ */
+export const DEFAULT_RESERVED_NAMESPACES: readonly string[] = ["auth", "cert-manager", "istio-system", "knative-eventing", "knative-serving", "kubeflow-system", "oauth2-proxy"];
+
+/** Why a profile may not take `namespace`, or undefined when it may. */
+export function reservedNamespaceReason(namespace: string, controllerNamespace: string, reserved: readonly string[]): string | undefined {
+    if (KUBERNETES_NAMESPACES.includes(namespace) || namespace.startsWith("kube-")) {
+        return `is a namespace of Kubernetes itself (${KUBERNETES_NAMESPACES.join(", ")} and every kube-* name): the profile's role would be trusted by the cluster's own workloads there`;
+    }
+    if (namespace === controllerNamespace) {
+        return `is the profile controller's namespace (profileController.namespace): the profile's role would be trusted by the controller's neighbours`;
+    }
+    if (reserved.includes(namespace)) {
+        return `is listed in reservedNamespaces (a namespace of the Kubeflow platform, not of a profile; remove it there only if this cluster does not use it)`;
     }
     return undefined;
 }

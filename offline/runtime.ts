@@ -4,11 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { CONFIG_NAMESPACE } from "../components/config";
+import { CONFIG_NAMESPACE } from "../config/schema";
 import { issuerHostPathFromProviderArn } from "../iam/identity";
 import { DeclaredResource, StandInCloud, standInCloudFor, StandInMocks } from "./standInCloud";
+import { PROJECT_NAME } from "../project";
 
-export const PROJECT_NAME = "kubeflow-irsa";
 /** The program's entry module, resolved relative to this file so it works from sources and from `dist/`. */
 export const PROGRAM_PATH = path.resolve(__dirname, "..", "index");
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_NAME } from "./runtime";
+import { PROJECT_NAME, STACKS_DIR } from "../project";
 
 /**
  * What the program reads for a `secure:` value offline: a value that passes the config rules a secret is held to
@@ -13,17 +13,6 @@ import { PROJECT_NAME } from "./runtime";
  * reports show `[secret]`, never this.
  */
 export const SECURE_STAND_IN = "offline-preview-secret";
-
-/** The folder with Pulumi.yaml, found upwards from here (this file runs from sources and from dist/). */
-function findProjectRoot(start: string): string {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${start}`);
-    }
-}
-
-export const PROJECT_ROOT = findProjectRoot(__dirname);
-export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
 
 export interface StackFileConfig {
     config: Record<string, string>;

@@ -10,8 +10,9 @@ import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../components/trust";
 import type { PodIdentityBinding, RoleView } from "./iam";
 import { DEFAULT_STANDIN_CLOUD, StandInCloud, standInClusterArn } from "../offline/standInCloud";
 import { AssumeRequest, Decision, evaluateTrust, podIdentityAllowed, UnsupportedConditionError } from "../iam/evaluate";
-import { exactValuesOnly, podIdentityScopeRisks, Severity, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
+import { exactValuesOnly, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
 import { broadManagedPolicy } from "../iam/permissionRisks";
+import { bySeverity, Finding } from "./findings";
 
 export { Decision, UnsupportedConditionError };
 
@@ -59,21 +60,6 @@ export interface AccessEntry {
     principals: string[];
     /** Service principals (e.g. `ec2.amazonaws.com`). */
     services: string[];
-}
-
-const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, info: 2 };
-
-/** Findings order: most severe first, then by role and message. */
-export function bySeverity(a: Finding, b: Finding): number {
-    return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.role.localeCompare(b.role) || a.message.localeCompare(b.message);
-}
-
-export interface Finding {
-    severity: Severity;
-    role: string;
-    message: string;
-    /** The risk rule behind a permission finding (iam/permissionRisks.ts), for tools that filter by rule. */
-    rule?: string;
 }
 
 export interface AccessAnalysis {

@@ -6,7 +6,7 @@
 // Before anything loads @pulumi/pulumi (./preview does): TypeScript is then loaded only if a function is serialized.
 require("../offline/deferTypescript").deferTypescriptLoad();
 import * as path from "path";
-import { StackConfigError } from "../components/config";
+import { StackConfigError } from "../config/errors";
 import { runPreview } from "./preview";
 
 interface CliOptions {

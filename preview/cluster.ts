@@ -2,7 +2,7 @@
  * The cluster a stack writes its Kubernetes objects to, as the report names it: read from the stack config (the
  * same rules the program follows), since offline the endpoint is not known.
  */
-import { namespaceValues, parseStackConfig } from "../components/config";
+import { namespaceValues, parseStackConfig } from "../config";
 import { getTokenArgs } from "../components/kubeconfig";
 import { StackFileConfig } from "../offline/stackFile";
 

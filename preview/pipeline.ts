@@ -2,7 +2,7 @@
  * The pipeline roles of a stack (components/pipelineRoles.ts) from its stack file, for the offline preview to write
  * as reviewed JSON: undefined when the stack has no `pipeline` key.
  */
-import { namespaceValues, parseStackConfig } from "../components/config";
+import { namespaceValues, parseStackConfig } from "../config";
 import { issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
 import { roleArn } from "../iam/arns";
 import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";

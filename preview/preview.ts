@@ -7,7 +7,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { AccessAnalysis, analyzeAccess, bySeverity } from "./access";
+import { AccessAnalysis, analyzeAccess } from "./access";
+import { bySeverity } from "./findings";
 import { PlanChanges, comparePlans } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { Plan, buildPlan, readPlan } from "./plan";
@@ -16,9 +17,10 @@ import { allGrants, reachability, reachFindings, ReachFindingOptions, riskFindin
 import { clusterTargetFor } from "./cluster";
 import { ReportInput, renderReport, renderSummary } from "./report";
 import { runProgram } from "../offline/runtime";
-import { StackConfigError } from "../components/config";
+import { StackConfigError } from "../config/errors";
 import { DEFAULT_STANDIN_CLOUD } from "../offline/standInCloud";
-import { STACKS_DIR, StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "../offline/stackFile";
+import { STACKS_DIR } from "../project";
+import { StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "../offline/stackFile";
 
 export interface PreviewOptions {
     stack: string;

@@ -8,7 +8,8 @@
 import { accessLevels, expandActionPattern } from "../iam/actions";
 import { asList, ConditionBlock, PolicyStatement, statements, wildcardMatch } from "../iam/document";
 import { GrantScope, hasWildcard, scopeRisks } from "../iam/permissionRisks";
-import type { AccessAnalysis, Finding } from "./access";
+import type { AccessAnalysis } from "./access";
+import type { Finding } from "./findings";
 import { actionMatches, evaluateIdentity, resourceMatches } from "../iam/evaluate";
 import { awsManagedPolicyDocument } from "../iam/managedPolicies";
 import type { RoleView } from "./iam";

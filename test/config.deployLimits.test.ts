@@ -4,7 +4,8 @@
  * that do not cover what they seem to. Every message names the key, the entry by name and the fix.
  */
 import { expect } from "chai";
-import { parseStackConfig, StackConfigError } from "../components/config";
+import { parseStackConfig } from "../config";
+import { StackConfigError } from "../config/errors";
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/ABC123";
 

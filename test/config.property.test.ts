@@ -9,8 +9,9 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { parseStackConfig, StackConfigError } from "../components/config";
-import { DEFAULT_RESERVED_NAMESPACES } from "../config/reservedNamespaces";
+import { parseStackConfig } from "../config";
+import { StackConfigError } from "../config/errors";
+import { DEFAULT_RESERVED_NAMESPACES } from "../config/limits";
 import { asList, PolicyDocument } from "../iam/document";
 import { ProgramRun } from "../offline/runtime";
 import { profileProblems } from "./helpers/crd";

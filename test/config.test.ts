@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { StackConfigError, namespaceValues, parseStackConfig } from "../components/config";
+import { StackConfigError } from "../config/errors";
+import { namespaceValues, parseStackConfig } from "../config";
 
 function validConfig(): Record<string, any> {
     return {

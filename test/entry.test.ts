@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { runProgram } from "../offline/runtime";
-import { PROJECT_ROOT, readStackFile } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
+import { readStackFile } from "../offline/stackFile";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureBuilt } = require("../scripts/build") as { ensureBuilt(opts?: { force?: boolean }): number };

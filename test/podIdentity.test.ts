@@ -4,7 +4,8 @@
  * migration state (both backends), and the config rules (association quota, annotateOnly).
  */
 import { expect } from "chai";
-import { parseStackConfig, StackConfigError } from "../components/config";
+import { parseStackConfig } from "../config";
+import { StackConfigError } from "../config/errors";
 import { podIdentityTrustStatement, profileTrustPolicy } from "../components/trustDocuments";
 import { STANDIN_ACCOUNT_ID } from "../offline/standInCloud";
 import { ProgramRun } from "../offline/runtime";

@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runPreview } from "../preview/preview";
-import { STACKS_DIR, PROJECT_ROOT, SECURE_STAND_IN, flattenStackConfig } from "../offline/stackFile";
+import { STACKS_DIR, PROJECT_ROOT } from "../project";
+import { SECURE_STAND_IN, flattenStackConfig } from "../offline/stackFile";
 
 const GOLDEN = path.join(__dirname, "golden", "plan.dev.json");
 const quiet = () => undefined;

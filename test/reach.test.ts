@@ -13,7 +13,7 @@ import { ActionCatalog, roleGrants } from "../preview/reach";
 import { evaluateIdentity, IdentityRequest } from "../iam/evaluate";
 import { RoleView } from "../preview/iam";
 import { runPreview } from "../preview/preview";
-import { STACKS_DIR } from "../offline/stackFile";
+import { STACKS_DIR } from "../project";
 import { latestManagedPolicyDocument, snapshotPolicyDocument } from "../iam/managedPolicies";
 import { prng } from "../tools/random";
 

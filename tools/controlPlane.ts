@@ -14,7 +14,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 
 export interface ControlPlaneBinaries {
     etcd: string;

@@ -7,7 +7,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 
 /** The Python that has moto: MOTO_PYTHON, else the venv scripts/install-moto.sh makes, else python3. */
 function python(): string {

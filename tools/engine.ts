@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT } from "../offline/stackFile";
+import { PROJECT_ROOT } from "../project";
 
 /** Path of a compatible Pulumi CLI, or undefined when there is none (scripts/install-pulumi.sh builds one). */
 export function pulumiCli(): string | undefined {

@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { runPreview } from "../../preview/preview";
-import { STACKS_DIR } from "../../offline/stackFile";
+import { STACKS_DIR } from "../../project";
 import { ControlPlane } from "../../tools/controlPlane";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";

@@ -1,5 +1,5 @@
 /** Runs index.ts under the stand-in mocks with a raw config object (keys without the namespace prefix). */
-import { CONFIG_NAMESPACE } from "../../components/config";
+import { CONFIG_NAMESPACE } from "../../config/schema";
 import { DeclaredResource, StandInMocks } from "../../offline/standInCloud";
 import { ProgramRun, runProgram } from "../../offline/runtime";
 

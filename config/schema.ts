@@ -1,26 +1,20 @@
 /**
- * The stack config contract: schema, defaults and error formatting. Config is parsed here once, at program start,
- * into a typed `StackConfig`; a bad config throws one Error that lists every problem with its key path, the bad
- * value and what is allowed. Nothing deeper re-checks raw config.
+ * The stack config contract's schema: every key, its type, its default and the rule on its own value (each message
+ * says what is allowed, so the error names the fix), and the typed `StackConfig` it parses into. Rules that need
+ * several entries are rules.ts; what AWS and Kubernetes would refuse at deploy is limits.ts.
  */
 import { z } from "zod";
-import { PolicyDocument, policyLength } from "../iam/document";
-import { arnAccount, roleArn } from "../iam/arns";
-import { IDENTITY_BACKENDS, IdentityBackend, isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, subjectProblem, usesPodIdentity } from "../iam/identity";
-import { profileControllerRoleName, profileRoleDescription, profileRoleName } from "./names";
-import { profileRoleTags, ROLE_PAIR_OWN_TAGS } from "./tags";
-import { profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH, s3AccessPolicy } from "./permissionPolicies";
+import { PolicyDocument } from "../iam/document";
+import { arnAccount } from "../iam/arns";
+import { IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
 import { refusedRisks } from "../iam/permissionRisks";
-import { IAM_ROLE_DESCRIPTION_MAX_LENGTH, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, roleTagsProblem, tagKeyProblem, tagValueProblem } from "../config/limits";
-import { DEFAULT_RESERVED_NAMESPACES, reservedNamespaceReason } from "../config/reservedNamespaces";
-import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "./manifests";
-import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "./trust";
-
-/** EKS Pod Identity associations per cluster: a hard quota AWS does not raise. */
-export const POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER = 5000;
+import { DEFAULT_RESERVED_NAMESPACES, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
+import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "../components/manifests";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "../components/trust";
+import { PROJECT_NAME } from "../project";
 
 /** The config namespace: keys are `kubeflow-irsa:<key>` in `stacks/Pulumi.<env>.yaml`. */
-export const CONFIG_NAMESPACE = "kubeflow-irsa";
+export const CONFIG_NAMESPACE = PROJECT_NAME;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Field rules (each message says what is allowed, so the error names the fix)
@@ -331,7 +325,7 @@ const cluster = z
         }
     });
 
-const stackConfigSchema = z
+export const stackConfigSchema = z
     .object({
         clusterName: z
             .string({ error: "is required: the EKS cluster's name" })
@@ -370,64 +364,8 @@ export interface ResolvedProfile extends ProfileConfig {
     permissionsBoundaryArn?: string;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------------------------
-
-interface Problem {
-    path: PropertyKey[];
-    message: string;
-}
-
-/** `kubeflow-irsa:profiles[417] (geo-lab).serviceAccounts`: an entry of a list is named by its `name` too. */
-function formatPath(path: readonly PropertyKey[], raw: unknown): string {
-    let out = CONFIG_NAMESPACE;
-    path.forEach((part, i) => {
-        if (typeof part === "number") {
-            const name = i === 1 && (path[0] === "profiles" || path[0] === "rolePairs") ? valueAt(raw, [path[0], part, "name"]) : undefined;
-            out += typeof name === "string" && name !== "" ? `[${part}] (${name})` : `[${part}]`;
-        } else {
-            out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
-        }
-    });
-    return out;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    let node: unknown = root;
-    for (const part of path) {
-        if (node === null || typeof node !== "object") {
-            return undefined;
-        }
-        node = (node as Record<PropertyKey, unknown>)[part as string];
-    }
-    return node;
-}
-
-function describeValue(value: unknown): string {
-    if (value === undefined) {
-        return "missing";
-    }
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
-}
-
 /** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
-function knownKeysAt(path: readonly PropertyKey[]): string[] {
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
     const strings = path.filter((p) => typeof p === "string");
     const last = strings[strings.length - 1];
     const shapes: Record<string, z.ZodRawShape> = {
@@ -444,278 +382,3 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
     }
     return Object.keys(shapes[last] ?? {});
 }
-
-function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys): Problem[] {
-    const known = knownKeysAt(issue.path);
-    return issue.keys.map((key) => {
-        const nearest = known
-            .map((k) => ({ k, d: editDistance(key, k) }))
-            .sort((x, y) => x.d - y.d)[0];
-        const hint = nearest && nearest.d <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${nearest.k}"?)` : "";
-        const allowed = known.length ? `; allowed keys: ${known.join(", ")}` : "";
-        return { path: [...issue.path, key], message: `is not a known key${hint}${allowed}` };
-    });
-}
-
-function issueProblems(issue: z.core.$ZodIssue): Problem[] {
-    if (issue.code === "unrecognized_keys") {
-        return unknownKeyProblems(issue);
-    }
-    if (issue.code === "invalid_union") {
-        return [{ path: issue.path, message: "has the wrong shape: a string or a list of strings is expected" }];
-    }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
-        return [{ path: issue.path, message: issue.message.startsWith("is required") ? issue.message : `is required (${issue.expected} expected)` }];
-    }
-    if (issue.code === "invalid_type" && issue.expected === "string" && typeof issue.input === "number") {
-        // YAML reads an unquoted account id as a number.
-        return [{ path: issue.path, message: `must be a string: quote it in YAML ("${issue.input}")` }];
-    }
-    if (issue.code === "invalid_type") {
-        return [{ path: issue.path, message: `must be ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}` }];
-    }
-    return [{ path: issue.path, message: issue.message }];
-}
-
-/** The stack file when none is named: the project's `stackConfigDir` (Pulumi.yaml). */
-export const DEFAULT_STACK_FILE = "stacks/Pulumi.<stack>.yaml";
-
-/** Thrown for an invalid stack config; `problems` holds one line per problem, `file` the stack file they are in. */
-export class StackConfigError extends Error {
-    constructor(
-        readonly problems: string[],
-        readonly file: string = DEFAULT_STACK_FILE,
-    ) {
-        super(
-            `Invalid stack config: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the ${CONFIG_NAMESPACE}: keys of ${file}\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
-        );
-        this.name = "StackConfigError";
-    }
-
-    /** The same problems, said of the file they were really read from. */
-    inFile(file: string): StackConfigError {
-        return new StackConfigError(this.problems, file);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Cross-entry rules (need the whole list)
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Account id placeholder: only its length matters when estimating policy sizes before the account is known. */
-const ACCOUNT_PLACEHOLDER = "000000000000";
-
-function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {
-    const problems: Problem[] = [];
-    const firstByName = new Map<string, number>();
-    cfg.profiles.forEach((p, i) => {
-        const first = firstByName.get(p.name);
-        if (first !== undefined) {
-            problems.push({ path: ["profiles", i, "name"], message: `duplicates profiles[${first}].name: profile names (and so namespaces) must be unique` });
-        } else {
-            firstByName.set(p.name, i);
-        }
-    });
-
-    // Role names are account-wide: profiles, the controller and the EKS-side roles of pairs share one namespace.
-    const firstByRole = new Map<string, string>();
-    const claim = (roleName: string, path: PropertyKey[], what: string) => {
-        const owner = firstByRole.get(roleName.toLowerCase());
-        if (owner !== undefined) {
-            problems.push({ path, message: `gives role name "${roleName}", already used by ${owner}: IAM role names are unique per account (case-insensitive); set a distinct roleName` });
-        } else {
-            firstByRole.set(roleName.toLowerCase(), what);
-        }
-    };
-    resolved.forEach((p, i) => claim(p.roleName, ["profiles", i, cfg.profiles[i].roleName ? "roleName" : "name"], `profiles[${i}]`));
-    claim(cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName), ["profileController", "roleName"], "the profile controller");
-    const firstPair = new Map<string, number>();
-    cfg.rolePairs.forEach((pair, i) => {
-        const seen = firstPair.get(pair.name);
-        if (seen !== undefined) {
-            problems.push({ path: ["rolePairs", i, "name"], message: `duplicates rolePairs[${seen}].name: pair names must be unique` });
-        } else {
-            firstPair.set(pair.name, i);
-        }
-        claim(pair.eksRoleName, ["rolePairs", i, "eksRoleName"], `rolePairs[${i}]`);
-    });
-
-    // The controller's inline policy lists every managed role ARN; IAM caps a role's inline policies in total.
-    const managed = resolved.filter((p) => !p.annotateOnly);
-    const controllerPolicy = profileControllerPolicy(managed.map((p) => roleArn("aws-us-gov", ACCOUNT_PLACEHOLDER, p.rolePath, p.roleName)));
-    if (controllerPolicy && policyLength(controllerPolicy) > ROLE_INLINE_POLICIES_MAX_LENGTH) {
-        problems.push({
-            path: ["profiles"],
-            message: `has ${managed.length} profiles with annotateOnly: false; the controller policy listing their role ARNs would be ${policyLength(controllerPolicy)} characters, over IAM's ${ROLE_INLINE_POLICIES_MAX_LENGTH}-character inline policy quota: set annotateOnly: true on more profiles (this package manages their trust policies itself)`,
-        });
-    }
-
-    if (cfg.oidcIssuerUrl && cfg.oidcProviderArn && issuerHostPath(cfg.oidcIssuerUrl) !== issuerHostPathFromProviderArn(cfg.oidcProviderArn)) {
-        problems.push({
-            path: ["oidcProviderArn"],
-            message: `names issuer ${issuerHostPathFromProviderArn(cfg.oidcProviderArn)}, but oidcIssuerUrl is ${cfg.oidcIssuerUrl}: they must name the same issuer (or drop oidcIssuerUrl)`,
-        });
-    }
-    resolved.forEach((p, i) => {
-        if (p.identity !== "irsa" && !p.annotateOnly) {
-            problems.push({
-                path: ["profiles", i, "annotateOnly"],
-                message: `is false, but the profile's identity is ${p.identity}: off irsa the Profile carries no IAM plugin, so the controller manages nothing; remove annotateOnly`,
-            });
-        }
-    });
-    cfg.rolePairs.forEach((pair, i) => {
-        const identity = pair.identity ?? cfg.identity;
-        if (identity === "irsa") return;
-        if (pair.subjectMatch !== "StringEquals") {
-            problems.push({ path: ["rolePairs", i, "subjectMatch"], message: `must be StringEquals on ${identity}: a Pod Identity association names one concrete service account, no patterns` });
-        }
-        pair.subjects.forEach((subject, j) => {
-            if (!isConcreteSubject(subject)) {
-                problems.push({ path: ["rolePairs", i, "subjects", j], message: `is not a concrete system:serviceaccount:<namespace>:<name>: on ${identity} each subject becomes one Pod Identity association, so patterns are not possible` });
-            }
-        });
-        if (identity === "podIdentity" && pair.externalId !== undefined) {
-            problems.push({ path: ["rolePairs", i, "externalId"], message: "has no effect on podIdentity (EKS generates an external id per association): remove it, or keep irsa+podIdentity while IRSA pods still use it" });
-        }
-    });
-    const pairAssociations = cfg.rolePairs.filter((pair) => usesPodIdentity(pair.identity ?? cfg.identity)).reduce((n, pair) => n + pair.subjects.length, 0);
-    const associations = resolved.filter((p) => usesPodIdentity(p.identity)).reduce((n, p) => n + p.serviceAccounts.length, pairAssociations);
-    if (associations > POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER) {
-        problems.push({
-            path: ["profiles"],
-            message: `needs ${associations} Pod Identity associations (one per service account of each profile, and per subject of each role pair, on podIdentity or irsa+podIdentity), over EKS's ${POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} per cluster, which AWS does not raise: keep ${associations - POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER} or more of them on irsa`,
-        });
-    }
-
-    problems.push(...deployLimitProblems(cfg, resolved));
-
-    const create = cfg.cluster.create;
-    if (create) {
-        for (const key of ["oidcIssuerUrl", "oidcProviderArn", "oidcThumbprints"] as const) {
-            if (cfg[key] !== undefined) {
-                problems.push({ path: [key], message: "cannot be used with cluster.create: the created cluster brings its own issuer and OIDC provider; remove it" });
-            }
-        }
-        if (!create.kubeflowInstalled && cfg.profiles.length > 0) {
-            problems.push({
-                path: ["cluster", "create", "kubeflowInstalled"],
-                message: `is false, but ${cfg.profiles.length} profiles are listed: a cluster this stack creates has no Kubeflow (no Profile CRD, no controller) yet. Deploy with profiles: [] first, install Kubeflow, then set cluster.create.kubeflowInstalled: true`,
-            });
-        }
-    }
-    if (cfg.oidcProviderArn && cfg.oidcThumbprints) {
-        problems.push({ path: ["oidcThumbprints"], message: "has no effect with oidcProviderArn (an adopted provider is not changed): remove one of them" });
-    }
-    return problems;
-}
-
-/** Namespaces a Profile may not take, and what IAM would refuse at deploy (deployLimits.ts). */
-function deployLimitProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {
-    const problems: Problem[] = [];
-    // Stack tags over the limit are one problem, not one per role.
-    const stackTagProblem = roleTagsProblem(cfg.tags, 0);
-    resolved.forEach((p, i) => {
-        const reason = reservedNamespaceReason(p.name, cfg.profileController.namespace, cfg.reservedNamespaces);
-        if (reason) {
-            problems.push({ path: ["profiles", i, "name"], message: `${reason}: name the profile after a namespace of its own (the Profile makes it, and its service accounts get the role)` });
-        }
-        const ownTags = Object.keys(profileRoleTags({}, p.name)).length;
-        const tagProblem = stackTagProblem ? undefined : roleTagsProblem(p.tags, ownTags);
-        if (tagProblem) problems.push({ path: ["profiles", i, "tags"], message: tagProblem });
-        const description = profileRoleDescription(p.name, p.serviceAccounts, p.identity);
-        if (description.length > IAM_ROLE_DESCRIPTION_MAX_LENGTH) {
-            problems.push({ path: ["profiles", i, "serviceAccounts"], message: `makes the role's description ${description.length} characters (it lists the service accounts), over IAM's ${IAM_ROLE_DESCRIPTION_MAX_LENGTH}: split the profile's workloads over fewer service accounts` });
-        }
-        if (p.policyArns.length > cfg.managedPoliciesPerRole) {
-            problems.push({ path: ["profiles", i, "policyArns"], message: `lists ${p.policyArns.length} managed policies, over the ${cfg.managedPoliciesPerRole} per role of managedPoliciesPerRole (IAM's quota; default ${MANAGED_POLICIES_PER_ROLE_DEFAULT}, raised up to ${MANAGED_POLICIES_PER_ROLE_MAX} on request): merge some into inlinePolicy, or raise the account's quota and managedPoliciesPerRole` });
-        }
-        // The longest partition's ARNs: the size must hold wherever the stack deploys.
-        const inline = [s3AccessPolicy("aws-us-gov", p.s3Buckets), p.inlinePolicy as PolicyDocument | undefined].reduce((n, doc) => n + (doc ? policyLength(doc) : 0), 0);
-        if (inline > ROLE_INLINE_POLICIES_MAX_LENGTH) {
-            problems.push({ path: ["profiles", i, p.inlinePolicy ? "inlinePolicy" : "s3Buckets"], message: `gives the role ${inline} characters of inline policy (s3Buckets' policy and inlinePolicy together), over IAM's ${ROLE_INLINE_POLICIES_MAX_LENGTH} per role: grant whole buckets instead of many prefixes, or move rights into a managed policy (policyArns)` });
-        }
-    });
-    if (stackTagProblem) problems.push({ path: ["tags"], message: stackTagProblem });
-    cfg.rolePairs.forEach((pair, i) => {
-        const tagProblem = stackTagProblem ? undefined : roleTagsProblem({ ...cfg.tags, ...pair.tags }, ROLE_PAIR_OWN_TAGS);
-        if (tagProblem) problems.push({ path: ["rolePairs", i, "tags"], message: tagProblem });
-        if (pair.assetPolicyArns.length > cfg.managedPoliciesPerRole) {
-            problems.push({ path: ["rolePairs", i, "assetPolicyArns"], message: `lists ${pair.assetPolicyArns.length} managed policies, over the ${cfg.managedPoliciesPerRole} per role of managedPoliciesPerRole (IAM's quota; default ${MANAGED_POLICIES_PER_ROLE_DEFAULT}, raised up to ${MANAGED_POLICIES_PER_ROLE_MAX} on request)` });
-        }
-        if (pair.assetPolicy && policyLength(pair.assetPolicy as PolicyDocument) > ROLE_INLINE_POLICIES_MAX_LENGTH) {
-            problems.push({ path: ["rolePairs", i, "assetPolicy"], message: `is ${policyLength(pair.assetPolicy as PolicyDocument)} characters, over IAM's ${ROLE_INLINE_POLICIES_MAX_LENGTH} of inline policy per role: move rights into a managed policy (assetPolicyArns)` });
-        }
-    });
-    return problems;
-}
-
-function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
-    return cfg.profiles.map((p) => ({
-        ...p,
-        identity: p.identity ?? cfg.identity,
-        roleName: p.roleName ?? profileRoleName(p.name, cfg.clusterName),
-        rolePath: p.rolePath ?? cfg.rolePath,
-        permissionsBoundaryArn: p.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,
-        tags: { ...cfg.tags, ...p.tags },
-    }));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Entry points
-// ---------------------------------------------------------------------------------------------------------------
-
-export interface ParsedStackConfig extends StackConfig {
-    /** Profiles with stack-wide defaults applied and role names decided. */
-    resolvedProfiles: ResolvedProfile[];
-}
-
-/**
- * Validates the namespace's raw values (`{ clusterName: ..., profiles: [...] }`, already JSON-decoded) and returns
- * the typed config, or throws a StackConfigError listing every problem.
- */
-export function parseStackConfig(raw: Record<string, unknown>, file: string = DEFAULT_STACK_FILE): ParsedStackConfig {
-    // reportInput: issues carry the value, so a wrong type ("must be a string") is told apart from a missing key.
-    const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
-    if (!parsed.success) {
-        const problems = parsed.error.issues.flatMap(issueProblems);
-        throw new StackConfigError(problems.map((p) => `${formatPath(p.path, raw)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`), file);
-    }
-    const cfg = parsed.data;
-    const resolvedProfiles = resolveProfiles(cfg);
-    const problems = crossEntryProblems(cfg, resolvedProfiles);
-    if (problems.length > 0) {
-        throw new StackConfigError(problems.map((p) => `${formatPath(p.path, raw)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`), file);
-    }
-    return { ...cfg, resolvedProfiles };
-}
-
-/**
- * Picks this package's keys out of a flat Pulumi config map (`kubeflow-irsa:clusterName` -> value). Pulumi stores
- * structured values as JSON text; they are decoded here. Other namespaces (`aws:`, `kubernetes:`) are ignored.
- */
-export function namespaceValues(allConfig: Record<string, string>): Record<string, unknown> {
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const out: Record<string, unknown> = {};
-    for (const [key, text] of Object.entries(allConfig)) {
-        if (!key.startsWith(prefix)) {
-            continue;
-        }
-        const name = key.slice(prefix.length);
-        out[name] = decodeConfigValue(name, text);
-    }
-    return out;
-}
-
-function decodeConfigValue(name: string, text: string): unknown {
-    if (/^\s*[[{]/.test(text) || text === "true" || text === "false") {
-        try {
-            return JSON.parse(text);
-        } catch (err) {
-            throw new StackConfigError([`${formatPath([name], undefined)}: is not valid JSON/YAML structure (${(err as Error).message})`]);
-        }
-    }
-    return text;
-}
-

@@ -1,0 +1,60 @@
+/**
+ * The stack config, parsed once at the edge: `parseStackConfig` validates the namespace's raw values into a typed
+ * `ParsedStackConfig` or throws one StackConfigError listing every problem; `namespaceValues` picks this package's
+ * keys out of the engine's flat config. Everything else takes the parsed config, never the raw one.
+ */
+import { CONFIG_NAMESPACE, ResolvedProfile, StackConfig, stackConfigSchema } from "./schema";
+import { DEFAULT_STACK_FILE, issueProblems, problemLines, StackConfigError } from "./errors";
+import { crossEntryProblems, resolveProfiles } from "./rules";
+
+export interface ParsedStackConfig extends StackConfig {
+    /** Profiles with stack-wide defaults applied and role names decided. */
+    resolvedProfiles: ResolvedProfile[];
+}
+
+/**
+ * Validates the namespace's raw values (`{ clusterName: ..., profiles: [...] }`, already JSON-decoded) and returns
+ * the typed config, or throws a StackConfigError listing every problem.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, file: string = DEFAULT_STACK_FILE): ParsedStackConfig {
+    // reportInput: issues carry the value, so a wrong type ("must be a string") is told apart from a missing key.
+    const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) {
+        throw new StackConfigError(problemLines(parsed.error.issues.flatMap(issueProblems), raw), file);
+    }
+    const cfg = parsed.data;
+    const resolvedProfiles = resolveProfiles(cfg);
+    const problems = crossEntryProblems(cfg, resolvedProfiles);
+    if (problems.length > 0) {
+        throw new StackConfigError(problemLines(problems, raw), file);
+    }
+    return { ...cfg, resolvedProfiles };
+}
+
+/**
+ * Picks this package's keys out of a flat Pulumi config map (`kubeflow-irsa:clusterName` -> value). Pulumi stores
+ * structured values as JSON text; they are decoded here. Other namespaces (`aws:`, `kubernetes:`) are ignored.
+ */
+export function namespaceValues(allConfig: Record<string, string>): Record<string, unknown> {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const out: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(allConfig)) {
+        if (!key.startsWith(prefix)) {
+            continue;
+        }
+        const name = key.slice(prefix.length);
+        out[name] = decodeConfigValue(name, text);
+    }
+    return out;
+}
+
+function decodeConfigValue(name: string, text: string): unknown {
+    if (/^\s*[[{]/.test(text) || text === "true" || text === "false") {
+        try {
+            return JSON.parse(text);
+        } catch (err) {
+            throw new StackConfigError([`${CONFIG_NAMESPACE}:${name}: is not valid JSON/YAML structure (${(err as Error).message})`]);
+        }
+    }
+    return text;
+}
