@@ -5,7 +5,8 @@
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { RolePair } from "../components/rolePair";
-import { RolePairInputs, RolePairProvider } from "../components/rolePair/provider";
+import { RolePairInputs } from "../components/rolePair/inputs";
+import { RolePairProvider } from "../components/rolePair/provider";
 import { Emulator, resetEmulator, startEmulator } from "../tools/emulator";
 import { engineStack, pulumiCli } from "../tools/engine";
 import { FaultProxy } from "../tools/faultProxy";

@@ -17,3 +17,4 @@ export const OIDC_PROVIDER_TYPE = "aws:iam/openIdConnectProvider:OpenIdConnectPr
 export const POD_IDENTITY_ASSOCIATION_TYPE = "aws:eks/podIdentityAssociation:PodIdentityAssociation";
 export const PROFILE_CR_TYPE = "kubernetes:kubeflow.org/v1:Profile";
 export const SERVICE_ACCOUNT_TYPE = "kubernetes:core/v1:ServiceAccount";
+export const SERVICE_ACCOUNT_PATCH_TYPE = "kubernetes:core/v1:ServiceAccountPatch";

@@ -9,7 +9,8 @@ import { policyLength } from "../iam/document";
 import { IdentityBackend, issuerHostPath, usesPodIdentity } from "../iam/identity";
 import { roleArn } from "../iam/arns";
 import { execKubeconfig } from "../components/kubeconfig";
-import { irsaSubjects, pairIdentity, rolePairDocuments } from "../components/rolePair/documents";
+import { irsaSubjects, rolePairDocuments } from "../components/rolePair/documents";
+import { pairIdentity } from "../components/rolePair/inputs";
 import { OIDC_PROVIDER_TYPE, ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
 
 /** Type token of the RolePair dynamic resource. */

@@ -2,9 +2,8 @@
  * The cluster a stack writes its Kubernetes objects to, as the report names it: read from the stack config (the
  * same rules the program follows), since offline the endpoint is not known.
  */
-import { namespaceValues, parseStackConfig } from "../config";
+import { ParsedStackConfig } from "../config";
 import { getTokenArgs } from "../components/kubeconfig";
-import { StackFileConfig } from "../offline/stackFile";
 
 export interface ClusterTargetView {
     name: string;
@@ -19,9 +18,8 @@ export interface ClusterTargetView {
     created: boolean;
 }
 
-export function clusterTargetFor(file: StackFileConfig): ClusterTargetView {
-    const cfg = parseStackConfig(namespaceValues(file.config));
-    const region = file.config["aws:region"];
+/** `region`: the stack's `aws:region`, when set. */
+export function clusterTargetFor(cfg: ParsedStackConfig, region: string | undefined): ClusterTargetView {
     const { create, kubeconfig, context, accessRoleArn } = cfg.cluster;
     const accountId = cfg.pipeline?.accountId;
     const arn = region && accountId ? `arn:aws:eks:${region}:${accountId}:cluster/${cfg.clusterName}` : undefined;

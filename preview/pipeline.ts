@@ -2,17 +2,16 @@
  * The pipeline roles of a stack (components/pipelineRoles.ts) from its stack file, for the offline preview to write
  * as reviewed JSON: undefined when the stack has no `pipeline` key.
  */
-import { namespaceValues, parseStackConfig } from "../config";
+import { ParsedStackConfig } from "../config";
 import { issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
 import { roleArn } from "../iam/arns";
 import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";
-import { standInCloudFor } from "../offline/standInCloud";
-import { StackFileConfig } from "../offline/stackFile";
+import { StandInCloud } from "../offline/standInCloud";
 
-export function pipelineRolesFor(stack: string, file: StackFileConfig): PipelineRoles | undefined {
-    const cfg = parseStackConfig(namespaceValues(file.config));
+/** `cloud`: the account and partition the stack deploys to (the stand-in cloud's, offline). */
+export function pipelineRolesFor(stack: string, cfg: ParsedStackConfig, cloud: Pick<StandInCloud, "accountId" | "partition">): PipelineRoles | undefined {
     if (!cfg.pipeline) return undefined;
-    const { accountId, partition } = standInCloudFor(file.config);
+    const { accountId, partition } = cloud;
     const issuer = cfg.oidcIssuerUrl ? issuerHostPath(cfg.oidcIssuerUrl) : cfg.oidcProviderArn ? issuerHostPathFromProviderArn(cfg.oidcProviderArn) : undefined;
     return pipelineRoles({
         partition,

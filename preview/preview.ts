@@ -9,18 +9,20 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { AccessAnalysis, analyzeAccess } from "./access";
 import { bySeverity } from "./findings";
-import { PlanChanges, comparePlans } from "./compare";
+import { comparePlans, PlanChanges } from "./compare";
 import { RoleView, roleViews } from "./iam";
-import { Plan, buildPlan, readPlan } from "./plan";
+import { buildPlan, Plan, readPlan } from "./plan";
 import { pipelineRolesFor } from "./pipeline";
-import { allGrants, reachability, reachFindings, ReachFindingOptions, riskFindings } from "./reach";
+import { allGrants, reachability, ReachFindingOptions, reachFindings, riskFindings } from "./reach";
 import { clusterTargetFor } from "./cluster";
-import { ReportInput, renderReport, renderSummary } from "./report";
+import { renderReport, renderSummary, ReportInput } from "./report";
 import { runProgram } from "../offline/runtime";
 import { StackConfigError } from "../config/errors";
-import { DEFAULT_STANDIN_CLOUD } from "../offline/standInCloud";
+import { DEFAULT_STANDIN_CLOUD, standInCloudFor } from "../offline/standInCloud";
 import { STACKS_DIR } from "../project";
-import { StackFileConfig, flattenStackConfig, readStackFile, stackFilePath } from "../offline/stackFile";
+import { flattenStackConfig, readStackFile, StackFileConfig, stackFilePath } from "../offline/stackFile";
+import { namespaceValues, parseStackConfig } from "../config";
+import { PROFILE_CR_TYPE, SERVICE_ACCOUNT_PATCH_TYPE, SERVICE_ACCOUNT_TYPE } from "../components/typeTokens";
 
 export interface PreviewOptions {
     stack: string;
@@ -111,11 +113,11 @@ function writeOutputs(outDir: string, report: ReportInput): string[] {
     }
     for (const r of report.plan.resources) {
         const inputs = r.inputs as Record<string, any>;
-        if (r.type === "kubernetes:kubeflow.org/v1:Profile") {
+        if (r.type === PROFILE_CR_TYPE) {
             write(path.join("k8s", `profile-${safeFileName(r.name)}.yaml`), stringify({ apiVersion: inputs.apiVersion, kind: inputs.kind, metadata: inputs.metadata, spec: inputs.spec }));
-        } else if (r.type === "kubernetes:core/v1:ServiceAccountPatch" || r.type === "kubernetes:core/v1:ServiceAccount") {
+        } else if (r.type === SERVICE_ACCOUNT_PATCH_TYPE || r.type === SERVICE_ACCOUNT_TYPE) {
             const comment =
-                r.type === "kubernetes:core/v1:ServiceAccount"
+                r.type === SERVICE_ACCOUNT_TYPE
                     ? "# Created and owned by this package, in the profile's namespace, after the Profile is reconciled\n"
                     : "# A patch of the existing service account: kubectl apply --server-side --field-manager=kubeflow-irsa -f <this file>\n";
             write(
@@ -148,6 +150,8 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     const file = path.relative(process.cwd(), stackFilePath(options.stack, stacksDir));
     log(`[1/4] config    ${file}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
     const plan = await planFor(options.stack, config, file);
+    // The program accepted the config, so this parse (the preview's one) cannot fail.
+    const parsed = parseStackConfig(namespaceValues(config.config), file);
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
     const findingOptions = { maxBucketWriters: options.maxBucketWriters ?? DEFAULT_MAX_BUCKET_WRITERS };
     const current = await analyze(plan, findingOptions);
@@ -156,7 +160,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
         changes = comparePlans(await analyze(await baseline(options.stack, options.against, stacksDir), findingOptions), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
-    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, config), cluster: clusterTargetFor(config) };
+    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, parsed, standInCloudFor(config.config)), cluster: clusterTargetFor(parsed, config.config["aws:region"]) };
     const files = writeOutputs(outDir, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
     return { outDir, ...current, changes, files, timingsMs };

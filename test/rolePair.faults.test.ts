@@ -7,7 +7,8 @@
 import { expect } from "chai";
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
+import { RolePairInputs, RolePairOutputs } from "../components/rolePair/inputs";
+import { RolePairProvider } from "../components/rolePair/provider";
 import { decodePolicyDocument } from "../iam/document";
 import { Emulator, resetEmulator } from "../tools/emulator";
 import { motoOrSkip } from "./helpers/toolsOrSkip";

@@ -18,7 +18,8 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
+import { RolePairInputs, RolePairOutputs } from "../components/rolePair/inputs";
+import { RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { decodePolicyDocument } from "../iam/document";
 import { Emulator, resetEmulator } from "../tools/emulator";
 import { ASSET_ACCOUNT, EKS_ACCOUNT, assetIam, checkedBy, createDeployRole, eksIam, pairInputs } from "./helpers/motoPair";

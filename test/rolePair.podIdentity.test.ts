@@ -13,7 +13,8 @@ import {
     ListPodIdentityAssociationsCommand,
 } from "@aws-sdk/client-eks";
 import { CreateOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
-import { RolePairInputs, RolePairOutputs, RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
+import { RolePairInputs, RolePairOutputs } from "../components/rolePair/inputs";
+import { RolePairProvider, OWNED_STATEMENT_SID } from "../components/rolePair/provider";
 import { ROLE_PAIR_OWNER_TAG } from "../components/tags";
 import { decodePolicyDocument } from "../iam/document";
 import { Emulator, resetEmulator } from "../tools/emulator";

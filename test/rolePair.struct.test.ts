@@ -14,7 +14,8 @@ import {
     PutRolePolicyCommand,
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
+import { RolePairInputs, RolePairOutputs } from "../components/rolePair/inputs";
+import { RolePairProvider } from "../components/rolePair/provider";
 import { PAIR_INPUTS, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -11,7 +11,8 @@ import {
     UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
 import { iamClient } from "../components/rolePair/aws";
-import { RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
+import { RolePairOutputs } from "../components/rolePair/inputs";
+import { RolePairProvider } from "../components/rolePair/provider";
 import { policiesEqual } from "../iam/document";
 import { PAIR_INPUTS, awsError, getRoleReply, trustWith, useMockedAws } from "./helpers/iamMocks";
 

@@ -7,7 +7,8 @@
 import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { decodePolicyDocument, findStatement, PolicyDocument } from "../iam/document";
 import { OWNED_STATEMENT_SID } from "../components/rolePair/documents";
-import type { RolePairInputs, RolePairOutputs, RolePairProvider } from "../components/rolePair/provider";
+import type { RolePairInputs, RolePairOutputs } from "../components/rolePair/inputs";
+import type { RolePairProvider } from "../components/rolePair/provider";
 import { statementSubjects } from "../iam/trustRules";
 import { FaultProxy, FaultRule, ProxyEvent } from "./faultProxy";
 

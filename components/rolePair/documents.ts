@@ -2,14 +2,15 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { asList, findStatement, policiesEqual, PolicyDocument, PolicyStatement } from "../../iam/document";
+import { asList, findStatement, policiesEqual, PolicyDocument, PolicyStatement, statements } from "../../iam/document";
 import { arnAccount, roleArn } from "../../iam/arns";
 import { IdentityBackend, issuerHostPathFromProviderArn, subjectParts, usesIrsa, usesPodIdentity } from "../../iam/identity";
 import { podIdentityTrustStatement, roleTrustPolicy } from "../trustDocuments";
 import { assumeRolePolicy } from "../permissionPolicies";
-import { mergeOwnedStatement } from "../trust";
+import { checkTrustQuota, mergeOwnedStatement } from "../trust";
 import { statementSubjects } from "../../iam/trustRules";
-import type { RolePairInputs } from "./provider";
+import type { RolePairInputs } from "./inputs";
+import { pairIdentity } from "./inputs";
 
 /** Sid of the EKS-role trust statement the provider owns. */
 export const OWNED_STATEMENT_SID = "KubeflowIrsaRolePair";
@@ -25,11 +26,6 @@ export const POD_IDENTITY_SID_PREFIX = "KubeflowIrsaPodIdentity";
 export const ASSET_POD_IDENTITY_SID = "PodIdentityAssociations";
 /** External id that matches nothing: the asset trust's Pod Identity statement before EKS has generated any. */
 export const NO_ASSOCIATION_YET = "kubeflow-irsa-no-association-yet";
-
-/** A pair's backend: pairs recorded before Pod Identity existed have none in their state, and were IRSA. */
-export function pairIdentity(pair: { identity?: IdentityBackend }): IdentityBackend {
-    return pair.identity ?? "irsa";
-}
 
 /** The subjects our IRSA statement holds: all of them with IRSA, none on Pod Identity alone. */
 export function irsaSubjects(inputs: Pick<RolePairInputs, "identity" | "subjects">): string[] {
@@ -140,4 +136,22 @@ export function rolePairDocuments(
         eksPolicy,
         assetTrust: assetTrustPolicy(eksRoleArn, identity, inputs.externalId, associationExternalIds),
     };
+}
+
+/**
+ * The EKS role's trust policy we would write on top of `current`, with its quota verdict. With IRSA our
+ * statement holds our subjects (and others' entries); without, our entries leave it (others' stay, and the
+ * statement goes when none are left). With Pod Identity our per-namespace statements are replaced whole.
+ */
+export function mergedEksTrust(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
+    const merge = mergeEksTrust(current, inputs, previouslyOwned);
+    const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
+    return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
+}
+
+/** Whether `trust` holds exactly our Pod Identity statements for these inputs. */
+export function podStatementsPresent(inputs: RolePairInputs, trust: PolicyDocument | undefined): boolean {
+    const want = usesPodIdentity(pairIdentity(inputs)) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
+    const have = (trust ? statements(trust) : []).filter((st) => st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
+    return policiesEqual({ Version: "2012-10-17", Statement: want }, { Version: "2012-10-17", Statement: have });
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../../iam/document";
 import { IdentityBackend, SubjectMatch } from "../../iam/identity";
-import type { RolePairInputs } from "./provider";
+import type { RolePairInputs } from "./inputs";
 import { rolePairProviderShim } from "./shim";
 
 // The provider itself (and the AWS SDK) is not imported here: the program never runs it (see shim.ts).

@@ -5,61 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, PutRolePolicyCommand, TagRoleCommand, UntagRoleCommand, UpdateRoleCommand } from "@aws-sdk/client-iam";
-import { asList, decodePolicyDocument, findStatement, policiesEqual, PolicyDocument, policyLength, PolicyStatement, sortedUnique } from "../../iam/document";
+import { decodePolicyDocument, findStatement, policiesEqual, PolicyDocument, policyLength, sortedUnique } from "../../iam/document";
 import { arnAccount } from "../../iam/arns";
-import { IDENTITY_BACKENDS, IdentityBackend, isConcreteSubject, issuerHostPathFromProviderArn, SubjectMatch, subjectProblem, usesIrsa, usesPodIdentity } from "../../iam/identity";
-import { checkTrustQuota, DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "../trust";
+import { issuerHostPathFromProviderArn, SubjectMatch, usesIrsa, usesPodIdentity } from "../../iam/identity";
 import { statementSubjects } from "../../iam/trustRules";
-import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, irsaSubjects, mergeEksTrust, OWNED_STATEMENT_SID, pairIdentity, POD_IDENTITY_SID_PREFIX, podIdentityStatements, rolePairDocuments } from "./documents";
+import { ASSET_POLICY_NAME, ASSET_TRUST_SID, assetTrustPolicy, EKS_POLICY_NAME, irsaSubjects, mergedEksTrust, OWNED_STATEMENT_SID, rolePairDocuments } from "./documents";
+import { definedOnly, isKnown, pairIdentity, RolePairInputs, RolePairOutputs, roleTags, stripOutputs } from "./inputs";
 import { deleteAssociation, describeAssociation, eksClient, ensureAssociation, PairAssociation } from "./associations";
-import { CallObserver, createOwnedRole, deleteInlinePolicy, deleteRoleFully, deleteRoleIfOurs, errorName, getRole, iamClient, isNoSuchEntity, isRetryable, isTrustPolicyTooLarge, putTrust, retryWhilePrincipalPropagates, RoleState, sleep, syncAttachments } from "./aws";
-import { ROLE_PAIR_OWNER_TAG } from "../tags";
+import { CallObserver, createOwnedRole, deleteInlinePolicy, deleteRoleFully, deleteRoleIfOurs, errorName, getRole, iamClient, isNoSuchEntity, isTrustPolicyTooLarge, putTrust, retryWhilePrincipalPropagates, syncAttachments } from "./aws";
 
-/** The engine's marker for a value not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { TrustWriteLimits, TrustWriteResult, writeEksTrust } from "./trustWriter";
+import { checkRolePair } from "./check";
+import { failure, quotaError } from "./failures";
 
 export { ASSET_POLICY_NAME, EKS_POLICY_NAME, OWNED_STATEMENT_SID };
-
-/** Inputs of a role pair: the config entry's fields plus the cluster's OIDC provider. */
-export interface RolePairInputs {
-    /** Pair name (names the Pulumi resource). */
-    name: string;
-    /** `<project>/<stack>/<pair>`: the owner tag set on both roles at creation, how a retried create knows its own role. */
-    owner: string;
-    assetAccountId: string;
-    assetRoleName: string;
-    eksRoleName: string;
-    assetPolicy?: PolicyDocument;
-    assetPolicyArns: string[];
-    subjects: string[];
-    subjectMatch: SubjectMatch;
-    exclusive: boolean;
-    externalId?: string;
-    assetDeployRoleArn?: string;
-    path: string;
-    tags: Record<string, string>;
-    maxSessionDuration?: number;
-    trustPolicyMaxLength: number;
-    oidcProviderArn: string;
-    /** How pods reach the EKS role: IRSA (absent: IRSA, as pairs made before this key), Pod Identity, or both. */
-    identity?: IdentityBackend;
-    /** The cluster whose Pod Identity associations the pair owns (with Pod Identity). */
-    cluster?: { name: string; arn: string };
-}
-
-export interface RolePairOutputs extends RolePairInputs {
-    eksAccountId: string;
-    eksRoleArn: string;
-    assetRoleArn: string;
-    /** `sub` entries this provider put in its statement: the only ones it will ever remove. */
-    ownedSubjects: string[];
-    /** `sub` entries others added to our statement, seen at the last write or refresh. */
-    foreignSubjects: string[];
-    /** Minified length of the EKS role's trust policy at the last write or refresh. */
-    trustPolicyLength: number;
-    /** The Pod Identity associations this provider made, one per subject, with the external id EKS generated. */
-    associations?: PairAssociation[];
-}
 
 export interface RolePairProviderOptions {
     /** How long to retry while IAM does not yet accept a new role as a principal (default 2 minutes). */
@@ -76,28 +35,16 @@ export interface RolePairProviderOptions {
     observe?: CallObserver;
 }
 
-const isKnown = (value: unknown) => value !== undefined && value !== UNKNOWN;
-
-/** Wraps an AWS error so the message names the pair, the operation and the role. */
-function failure(pair: string, operation: string, roleName: string, err: unknown): Error {
-    const message = (err as Error)?.message ?? String(err);
-    return new Error(`role pair ${pair}: ${operation} on role ${roleName} failed: ${errorName(err)}: ${message}`);
-}
-
-function quotaError(pair: string, message: string): Error {
-    return new Error(`role pair ${pair}: ${message}`);
-}
-
 const sameList = (a: readonly string[], b: readonly string[]) => JSON.stringify(sortedUnique(a)) === JSON.stringify(sortedUnique(b));
 const samePolicy = (a?: PolicyDocument, b?: PolicyDocument) => (a && b ? policiesEqual(a, b) : a === b);
 const sameTags = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
-export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePairInputs, RolePairOutputs> {
+export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePairInputs, RolePairOutputs>, TrustWriteLimits {
     private readonly timeoutMs: number;
     private readonly baseDelayMs: number;
-    private readonly maxMergeRounds: number;
-    private readonly maxTrustWriteAttempts: number;
-    private readonly trustWriteBaseDelayMs: number;
+    readonly maxMergeRounds: number;
+    readonly maxTrustWriteAttempts: number;
+    readonly trustWriteBaseDelayMs: number;
     private readonly observe?: CallObserver;
 
     constructor(options: RolePairProviderOptions = {}) {
@@ -153,91 +100,16 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         for (const a of before.filter((b) => !after.some((x) => x.associationId === b.associationId))) await deleteAssociation(eks, clusterName, a.associationId);
     }
 
+    async check(_olds: RolePairInputs, news: RolePairInputs): Promise<pulumi.dynamic.CheckResult<RolePairInputs>> {
+        return checkRolePair(news);
+    }
+
+    private writeTrust(news: RolePairInputs, previouslyOwned: string[]): Promise<TrustWriteResult> {
+        return writeEksTrust({ reader: this.eksIam(), writer: this.eksTrustWriter() }, this, news, previouslyOwned);
+    }
+
     private assetIam(inputs: RolePairInputs): IAMClient {
         return iamClient({ assumeRoleArn: inputs.assetDeployRoleArn, observe: this.observe });
-    }
-
-    // -----------------------------------------------------------------------------------------------------------
-    // check: validate and normalize; the quota is checked here so `pulumi preview` fails before anything is written.
-    // -----------------------------------------------------------------------------------------------------------
-
-    async check(_olds: RolePairInputs, news: RolePairInputs): Promise<pulumi.dynamic.CheckResult<RolePairInputs>> {
-        const failures: pulumi.dynamic.CheckFailure[] = [];
-        const fail = (property: string, reason: string) => failures.push({ property, reason });
-        const inputs: RolePairInputs = {
-            ...news,
-            owner: news.owner ?? news.name,
-            assetPolicyArns: sortedUnique(news.assetPolicyArns ?? []),
-            subjects: sortedUnique(news.subjects ?? []),
-            subjectMatch: news.subjectMatch ?? "StringEquals",
-            exclusive: news.exclusive ?? false,
-            path: news.path ?? "/",
-            tags: news.tags ?? {},
-            trustPolicyMaxLength: news.trustPolicyMaxLength ?? DEFAULT_TRUST_POLICY_MAX_LENGTH,
-        };
-        // IRSA is the default and stays implicit, so pairs made before `identity` existed see no change.
-        if (inputs.identity === undefined || inputs.identity === "irsa") delete inputs.identity;
-        const identity = pairIdentity(inputs);
-        if (!IDENTITY_BACKENDS.includes(identity)) fail("identity", "must be irsa, podIdentity or irsa+podIdentity");
-        if (usesPodIdentity(identity)) {
-            if (!inputs.cluster?.name || !isKnown(inputs.cluster.name)) fail("cluster", "is required with Pod Identity: the cluster whose associations the pair makes");
-            if (inputs.subjectMatch !== "StringEquals") fail("subjectMatch", "must be StringEquals with Pod Identity: an association names one concrete service account");
-            inputs.subjects.forEach((s, i) => {
-                if (!isConcreteSubject(s)) {
-                    fail(`subjects[${i}]`, `"${s}" is not a concrete system:serviceaccount:<namespace>:<name>: Pod Identity associates one service account each, no patterns`);
-                }
-            });
-        } else {
-            delete inputs.cluster;
-        }
-        if (inputs.subjects.length === 0) {
-            fail("subjects", "must list at least one subject: a trust statement without a sub condition lets any service account in the cluster assume the role");
-        }
-        inputs.subjects.forEach((s, i) => {
-            const problem = subjectProblem(s, inputs.subjectMatch);
-            if (problem) fail(`subjects[${i}]`, `"${s}" ${problem}`);
-        });
-        if (!/^\d{12}$/.test(inputs.assetAccountId ?? "")) fail("assetAccountId", "must be a 12-digit AWS account id");
-        for (const key of ["assetRoleName", "eksRoleName"] as const) {
-            if (!/^[\w+=,.@-]{1,64}$/.test(inputs[key] ?? "")) fail(key, "must be an IAM role name of 1-64 letters, digits and + = , . @ _ -");
-        }
-        if (!inputs.assetPolicy && inputs.assetPolicyArns.length === 0) fail("assetPolicy", "give the asset role its rights with assetPolicy and/or assetPolicyArns");
-        if (inputs.trustPolicyMaxLength < DEFAULT_TRUST_POLICY_MAX_LENGTH || inputs.trustPolicyMaxLength > MAX_TRUST_POLICY_QUOTA) {
-            fail("trustPolicyMaxLength", `must be between ${DEFAULT_TRUST_POLICY_MAX_LENGTH} and ${MAX_TRUST_POLICY_QUOTA}`);
-        }
-        if (isKnown(inputs.oidcProviderArn)) {
-            if (!/^arn:[^:]+:iam::\d{12}:oidc-provider\/.+/.test(inputs.oidcProviderArn)) {
-                fail("oidcProviderArn", "must be an IAM OIDC provider ARN");
-            } else {
-                const eksAccountId = arnAccount(inputs.oidcProviderArn);
-                if (inputs.assetAccountId !== eksAccountId && !inputs.assetDeployRoleArn) {
-                    fail("assetDeployRoleArn", `is required: the asset account ${inputs.assetAccountId} differs from the EKS account ${eksAccountId}, and roles there can only be managed through a role assumed in it`);
-                }
-                if (failures.length === 0) {
-                    const { verdict } = this.merged(inputs, undefined, []);
-                    if (!verdict.ok) fail("subjects", verdict.message!);
-                }
-            }
-        }
-        return { inputs: definedOnly(inputs), failures };
-    }
-
-    /**
-     * The EKS role's trust policy we would write on top of `current`, with its quota verdict. With IRSA our
-     * statement holds our subjects (and others' entries); without, our entries leave it (others' stay, and the
-     * statement goes when none are left). With Pod Identity our per-namespace statements are replaced whole.
-     */
-    private merged(inputs: RolePairInputs, current: PolicyDocument | undefined, previouslyOwned: string[]) {
-        const merge = mergeEksTrust(current, inputs, previouslyOwned);
-        const issuerHostPath = issuerHostPathFromProviderArn(inputs.oidcProviderArn);
-        return { merge, verdict: checkTrustQuota(merge.document, { sid: OWNED_STATEMENT_SID, issuerHostPath }, inputs.trustPolicyMaxLength, inputs.eksRoleName) };
-    }
-
-    /** Whether `trust` holds exactly our Pod Identity statements for these inputs. */
-    private podStatementsPresent(inputs: RolePairInputs, trust: PolicyDocument | undefined): boolean {
-        const want = usesPodIdentity(pairIdentity(inputs)) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
-        const have = asList(trust?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
-        return policiesEqual({ Version: "2012-10-17", Statement: want }, { Version: "2012-10-17", Statement: have });
     }
 
     // -----------------------------------------------------------------------------------------------------------
@@ -277,13 +149,13 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         const { eksAccountId, eksRoleArn, assetRoleArn, eksPolicy, assetTrust } = rolePairDocuments(inputs);
         const eks = this.eksIam();
         const asset = this.assetIam(inputs);
-        const { merge, verdict } = this.merged(inputs, undefined, []);
+        const { merge, verdict } = mergedEksTrust(inputs, undefined, []);
         if (!verdict.ok) throw quotaError(inputs.name, verdict.message!);
 
         // Each undo is registered before its CreateRole: a lost response may have made the role all the same, and
         // the undo deletes it only if it exists with our owner tag.
         const undos: Array<() => Promise<void>> = [];
-        let trust: Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">;
+        let trust: TrustWriteResult;
         let associations: PairAssociation[] = [];
         try {
             undos.push(() => deleteRoleIfOurs(eks, inputs.eksRoleName, inputs.owner, [EKS_POLICY_NAME], []));
@@ -412,69 +284,6 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         if (changed.length) await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: changed.map((Key) => ({ Key, Value: after[Key] })) }));
     }
 
-    /**
-     * Read-merge-write of our statement in the EKS role's trust policy. IAM has no conditional write, so the merge
-     * is written right after the read it is based on, by a client that never re-sends it: a throttled, failed or
-     * unanswered write goes back to a fresh read and merges again (a re-sent document would be stale, dropping
-     * entries others added meanwhile or bringing back ones they removed). After a write, a verifying read checks
-     * that our entries are there and that no entry we removed came back; otherwise a concurrent writer replaced
-     * the document from an older read, and after a random backoff we read and merge again, a bounded number of rounds.
-     */
-    private async writeTrust(news: RolePairInputs, previouslyOwned: string[]): Promise<Pick<RolePairOutputs, "ownedSubjects" | "foreignSubjects" | "trustPolicyLength">> {
-        const reader = this.eksIam();
-        const writer = this.eksTrustWriter();
-        const hostPath = issuerHostPathFromProviderArn(news.oidcProviderArn);
-        const owned = irsaSubjects(news);
-        const removed = previouslyOwned.filter((s) => !owned.includes(s));
-        const read = () => getRole(reader, news.eksRoleName).catch((err) => { throw failure(news.name, "GetRole", news.eksRoleName, err); });
-        let current: RoleState | undefined = await read();
-        let failedWrites = 0;
-        for (let round = 1; ; ) {
-            if (!current) {
-                throw new Error(`role pair ${news.name}: role ${news.eksRoleName} no longer exists: run pulumi refresh, then pulumi up to recreate it`);
-            }
-            const { merge, verdict } = this.merged(news, current.trust, previouslyOwned);
-            if (!merge.changed) {
-                return { ownedSubjects: owned, foreignSubjects: merge.foreignSubjects, trustPolicyLength: verdict.length };
-            }
-            if (!verdict.ok) {
-                throw quotaError(news.name, `${verdict.message} (${merge.foreignSubjects.length} of the entries were added by others)`);
-            }
-            try {
-                await putTrust(writer, news.eksRoleName, merge.document);
-            } catch (err) {
-                if (isTrustPolicyTooLarge(err)) throw quotaError(news.name, verdict.message ?? (err as Error).message);
-                failedWrites += 1;
-                if (!isRetryable(err) || failedWrites >= this.maxTrustWriteAttempts) {
-                    const tries = failedWrites > 1 ? ` (after ${failedWrites} read-merge-write attempts)` : "";
-                    throw failure(news.name, `UpdateAssumeRolePolicy${tries}`, news.eksRoleName, err);
-                }
-                await sleep(backoff(this.trustWriteBaseDelayMs, failedWrites));
-                current = await read(); // the write may have landed or not: start again from what is there now
-                continue;
-            }
-            current = await read();
-            const present = new Set(statementSubjects(findStatement(current?.trust, OWNED_STATEMENT_SID), hostPath));
-            const missing = owned.filter((s) => !present.has(s));
-            const resurrected = news.exclusive ? [] : removed.filter((s) => present.has(s));
-            if (current && missing.length === 0 && resurrected.length === 0 && this.podStatementsPresent(news, current.trust)) {
-                // Others' entries as they are now: the ones we merged in and are gone were removed by their owner
-                // after our write (their document kept ours, so it was based on a read of our write).
-                const foreign = [...present].filter((s) => !owned.includes(s)).sort();
-                return { ownedSubjects: owned, foreignSubjects: news.exclusive ? [] : foreign, trustPolicyLength: policyLength(current.trust) };
-            }
-            if (round >= this.maxMergeRounds) {
-                const what = [missing.length ? `missing: ${missing.join(", ")}` : "", resurrected.length ? `back after removal: ${resurrected.join(", ")}` : ""].filter(Boolean).join("; ");
-                throw new Error(`role pair ${news.name}: another writer kept replacing the trust policy of role ${news.eksRoleName} (${round} merge rounds); ${what}: run pulumi up again`);
-            }
-            // Racing writers: step back a random while, so the next round is unlikely to meet the other one's
-            // read->write window again, then merge on top of what is there then.
-            await sleep(backoff(this.trustWriteBaseDelayMs, round));
-            round += 1;
-            current = await read();
-        }
-    }
-
     // -----------------------------------------------------------------------------------------------------------
     // read (refresh): report real drift; inputs follow what is really there.
     // -----------------------------------------------------------------------------------------------------------
@@ -557,27 +366,3 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
     }
 }
 
-/** The tags IAM holds on both roles: the user's plus the owner tag (absent in pairs made before it existed). */
-function roleTags(p: Pick<RolePairInputs, "tags" | "owner">): Record<string, string> {
-    return { ...(p.tags ?? {}), ...(p.owner ? { [ROLE_PAIR_OWNER_TAG]: p.owner } : {}) };
-}
-
-/** Backoff before the n-th retry (n >= 1): doubling from `base`, at most 5 s, with full jitter on the upper half. */
-function backoff(base: number, n: number): number {
-    const ceiling = Math.min(base * 2 ** (n - 1), 5_000);
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-/**
- * A copy without undefined-valued keys. The dynamic-provider host sends every result through
- * `google.protobuf.Struct.fromJavaScript`, which throws "Unexpected struct type" on undefined.
- */
-export function definedOnly<T extends object>(value: T): T {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** The input fields of a state object. */
-function stripOutputs(props: RolePairOutputs): RolePairInputs {
-    const { eksAccountId: _a, eksRoleArn: _b, assetRoleArn: _c, ownedSubjects: _d, foreignSubjects: _e, trustPolicyLength: _f, associations: _g, ...inputs } = props;
-    return inputs;
-}

@@ -2,7 +2,7 @@
 import { IAMServiceException } from "@aws-sdk/client-iam";
 import { PolicyDocument } from "../../iam/document";
 import { OWNED_STATEMENT_SID } from "../../components/rolePair/documents";
-import type { RolePairInputs } from "../../components/rolePair/provider";
+import type { RolePairInputs } from "../../components/rolePair/inputs";
 
 export const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/UNIT";
 export const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;

@@ -5,7 +5,8 @@
 import { expect } from "chai";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { RolePairInputs, RolePairProvider } from "../../components/rolePair/provider";
+import { RolePairInputs } from "../../components/rolePair/inputs";
+import { RolePairProvider } from "../../components/rolePair/provider";
 
 export const EKS_ACCOUNT = "123456789012";
 export const ASSET_ACCOUNT = "222222222222";
