@@ -1,6 +1,6 @@
 /**
  * The policy pack's rules as pure functions: a resource (or a stack's Profiles and roles) in, the violations' messages
- * out. Every verdict comes from the evaluators the offline preview uses (preview/access.ts for trusts,
+ * out. Every verdict comes from the IAM core the offline preview uses (iam/trustRules.ts for trusts,
  * iam/permissionRisks.ts for permissions), so the pack, the preview's findings and the config's refusals cannot
  * disagree; this file only chooses which of their results each rule enforces and words them for a reviewer: the
  * resource, the document and statement, what is wrong, and the fix.
@@ -8,9 +8,8 @@
 import { asList, PolicyDocument, statements } from "../iam/document";
 import { broadManagedPolicy, hasWildcard, refusedRisks, RiskRule, scopeRisks, statementScopes } from "../iam/permissionRisks";
 import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, subjectParts } from "../iam/identity";
-import { admittingStatements, podIdentityAdmitting, webIdentityRequest } from "../iam/evaluate";
+import { admittingStatements, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "../iam/evaluate";
 import { exactValuesOnly, federatedTrusts, patternInstance, podIdentityProbesOf, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
-import { UnsupportedConditionError } from "../preview/access";
 import { awsManagedPolicyDocument } from "../iam/managedPolicies";
 import { arnNamesRole, declaringComponents, describe, documentOf, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
 import { CONTROLLER_COMPONENT_TYPE } from "../components/typeTokens";

@@ -9,12 +9,10 @@ import { POD_IDENTITY_SERVICE } from "../iam/identity";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../components/trust";
 import type { PodIdentityBinding, RoleView } from "./iam";
 import { DEFAULT_STANDIN_CLOUD, StandInCloud, standInClusterArn } from "../offline/standInCloud";
-import { AssumeRequest, Decision, evaluateTrust, podIdentityAllowed, UnsupportedConditionError } from "../iam/evaluate";
+import { AssumeRequest, evaluateTrust, podIdentityAllowed, UnsupportedConditionError } from "../iam/evaluate";
 import { exactValuesOnly, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
 import { broadManagedPolicy } from "../iam/permissionRisks";
 import { bySeverity, Finding } from "./findings";
-
-export { Decision, UnsupportedConditionError };
 
 /** Marks a service account that reaches a role through EKS Pod Identity, in tables and compare mode. */
 export const POD_IDENTITY_SUFFIX = " (pod identity)";
