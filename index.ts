@@ -6,68 +6,13 @@
  * per `rolePairs` entry. Every Kubernetes object goes through one provider bound to that cluster.
  */
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceValues, ParsedStackConfig, parseStackConfig } from "./config";
+import { namespaceValues, parseStackConfig } from "./config";
 import { ProfileControllerIrsa } from "./components/controllerIrsa";
-import { EksCluster } from "./components/eksCluster";
-import { lookUpExistingCluster } from "./cluster/existingCluster";
-import { execKubeconfig } from "./components/kubeconfig";
-import { stackKubernetesProvider } from "./components/kubernetesProvider";
-import { ClusterOidcProvider } from "./components/oidcProvider";
-import { arnAccount } from "./iam/arns";
 import { profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
-import { OidcTrustTarget } from "./iam/identity";
-
-/** The stack's cluster as the rest of the program needs it. */
-interface StackCluster {
-    /** The IAM OIDC provider's ARN and issuer host/path. */
-    oidc: pulumi.Output<OidcTrustTarget>;
-    /** The one provider every Kubernetes object uses. */
-    kubernetes: k8s.Provider;
-    /** The cluster's name, ARN and account: what EKS Pod Identity trusts and associations name. */
-    identity: { name: string; arn: pulumi.Input<string>; accountId: pulumi.Input<string> };
-    /** False for a created cluster Kubeflow is not yet installed on: nothing goes into Kubeflow's namespaces. */
-    kubeflowInstalled: boolean;
-    /** Stack outputs that name the cluster. */
-    outputs: Record<string, pulumi.Input<string>>;
-}
-
-async function stackCluster(config: ParsedStackConfig, partition: pulumi.Output<string>): Promise<StackCluster> {
-    const { create, kubeconfig, context, accessRoleArn } = config.cluster;
-    if (create) {
-        const cluster = new EksCluster("cluster", { clusterName: config.clusterName, ...create, accessRoleArn, partition, tags: config.tags });
-        const accountId = aws.getCallerIdentityOutput().accountId;
-        return {
-            identity: { name: config.clusterName, arn: pulumi.interpolate`arn:${partition}:eks:${aws.getRegionOutput().region}:${accountId}:cluster/${config.clusterName}`, accountId },
-            oidc: cluster.trustTarget,
-            kubernetes: stackKubernetesProvider({ clusterName: config.clusterName, kubeconfig: cluster.kubeconfigJson }),
-            kubeflowInstalled: create.kubeflowInstalled,
-            outputs: { clusterName: config.clusterName, oidcProviderArn: cluster.oidcProviderArn, oidcIssuerHostPath: cluster.issuerHostPath },
-        };
-    }
-    const existing = await lookUpExistingCluster(config.clusterName, config);
-    const oidc = new ClusterOidcProvider("cluster-oidc", {
-        // The configured issuer when set (it agrees with the cluster): the provider's URL stays exactly as deployed.
-        issuerUrl: config.oidcIssuerUrl ?? existing.issuerUrl,
-        existingProviderArn: config.oidcProviderArn,
-        thumbprints: config.oidcThumbprints,
-        tags: config.tags,
-    });
-    const generated = () =>
-        JSON.stringify(
-            execKubeconfig({ clusterName: existing.name, endpoint: existing.endpoint, certificateAuthorityData: existing.certificateAuthorityData, region: aws.config.region, roleArn: accessRoleArn }),
-        );
-    return {
-        oidc: oidc.trustTarget,
-        kubernetes: stackKubernetesProvider({ clusterName: config.clusterName, kubeconfig: kubeconfig ?? generated(), context }),
-        identity: { name: existing.name, arn: existing.arn, accountId: arnAccount(existing.arn) },
-        kubeflowInstalled: true,
-        outputs: { clusterName: existing.name, clusterArn: existing.arn, clusterEndpoint: existing.endpoint, oidcProviderArn: oidc.arn, oidcIssuerHostPath: oidc.issuerHostPath },
-    };
-}
+import { stackCluster } from "./cluster/stackCluster";
 
 async function main(): Promise<Record<string, unknown>> {
     // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.

@@ -11,6 +11,10 @@
 // IAM (the IAM and STS quotas page; "Tagging IAM resources")
 // ---------------------------------------------------------------------------------------------------------------
 
+/** IAM's default quota on a role trust policy (characters, whitespace excluded). */
+export const DEFAULT_TRUST_POLICY_MAX_LENGTH = 2048;
+/** The largest trust-policy quota IAM grants on request. */
+export const MAX_TRUST_POLICY_QUOTA = 8192;
 /** Tags per IAM role. */
 export const IAM_TAGS_PER_ROLE = 50;
 export const IAM_TAG_KEY_MAX_LENGTH = 128;

@@ -6,7 +6,7 @@
 import { asList, PolicyDocument, policyLength, statements } from "../iam/document";
 
 import { POD_IDENTITY_SERVICE } from "../iam/identity";
-import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../components/trust";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../config/limits";
 import type { PodIdentityBinding, RoleView } from "./iam";
 import { DEFAULT_STANDIN_CLOUD, StandInCloud, standInClusterArn } from "../offline/standInCloud";
 import { AssumeRequest, evaluateTrust, podIdentityAllowed, UnsupportedConditionError } from "../iam/evaluate";

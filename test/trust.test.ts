@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { canonicalPolicy, decodePolicyDocument, policiesEqual, PolicyDocument } from "../iam/document";
-import { checkTrustQuota, mergeOwnedStatement } from "../components/trust";
+import { checkTrustQuota, mergeOwnedStatement } from "../components/rolePair/trustMerge";
 import { statementSubjects } from "../iam/trustRules";
 
 const HOST = "oidc.eks.us-east-1.amazonaws.com/id/T";

@@ -4,7 +4,7 @@
  */
 import { definedOnly, isKnown, pairIdentity, RolePairInputs } from "./inputs";
 import { sortedUnique } from "../../iam/document";
-import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "../trust";
+import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "../../config/limits";
 import { IDENTITY_BACKENDS, isConcreteSubject, subjectProblem, usesPodIdentity } from "../../iam/identity";
 import { arnAccount } from "../../iam/arns";
 import { mergedEksTrust } from "./documents";

@@ -7,7 +7,7 @@ import { arnAccount, roleArn } from "../../iam/arns";
 import { IdentityBackend, issuerHostPathFromProviderArn, subjectParts, usesIrsa, usesPodIdentity } from "../../iam/identity";
 import { podIdentityTrustStatement, roleTrustPolicy } from "../trustDocuments";
 import { assumeRolePolicy } from "../permissionPolicies";
-import { checkTrustQuota, mergeOwnedStatement } from "../trust";
+import { checkTrustQuota, mergeOwnedStatement } from "./trustMerge";
 import { statementSubjects } from "../../iam/trustRules";
 import type { RolePairInputs } from "./inputs";
 import { pairIdentity } from "./inputs";

@@ -1,17 +1,13 @@
 /**
- * Pure read-modify-write of trust policies shared with other writers: decode what IAM returns, normalize for
- * comparison, merge our statement's `sub` entries without touching anyone else's, and check the size quota.
- * Used by the role-pair provider (check, diff, update, read) and by the preview. Nothing here imports Pulumi.
+ * Pure read-modify-write of a trust policy shared with other writers: merge our statement's `sub` entries without
+ * touching anyone else's, and check the size quota before writing. Used by the role-pair provider (check, update)
+ * and its documents. Nothing here imports Pulumi.
  */
-import { findStatement, PolicyDocument, policiesEqual, policyLength, PolicyStatement, sortedUnique, statements } from "../iam/document";
-import { SubjectMatch } from "../iam/identity";
-import { webIdentityTrustStatement } from "./trustDocuments";
-import { statementSubjects } from "../iam/trustRules";
-
-/** IAM's default quota on a role trust policy (characters, whitespace excluded). */
-export const DEFAULT_TRUST_POLICY_MAX_LENGTH = 2048;
-/** The largest trust-policy quota IAM grants on request. */
-export const MAX_TRUST_POLICY_QUOTA = 8192;
+import { findStatement, PolicyDocument, policiesEqual, policyLength, PolicyStatement, sortedUnique, statements } from "../../iam/document";
+import { SubjectMatch } from "../../iam/identity";
+import { webIdentityTrustStatement } from "../trustDocuments";
+import { statementSubjects } from "../../iam/trustRules";
+import { MAX_TRUST_POLICY_QUOTA } from "../../config/limits";
 
 export interface OwnedStatementSpec {
     /** Sid of the statement this writer owns. */
