@@ -6,6 +6,8 @@
  * service-account patch. The aws side goes through the labelled stand-in plugin (test/e2e/fixtures/aws-plugin), whose
  * resources answer at once.
  */
+import { fmt, Section, table } from "./harness";
+import { KUBERNETES_SIZES } from "./knobs";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -73,3 +75,18 @@ export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] 
     }
     return rows;
 }
+
+export const kubernetesObjects: Section<KubernetesRow[] | string> = {
+    key: "kubernetes",
+    title: "## 8. Kubernetes objects: `pulumi up` through the real plugin vs `kubectl apply --server-side`",
+    measure: () => kubernetesBench(KUBERNETES_SIZES),
+    render(rows) {
+        if (typeof rows === "string") return [rows, ""];
+        return [
+            `The whole program (\`dist/index.js\`) through the real engine and the real pulumi-kubernetes plugin to a local API server (tools/controlPlane.ts), against \`kubectl apply --server-side -f out/<stack>/k8s/\` of the offline preview's manifests for the same objects, each on a fresh set. N profiles with only \`default-editor\` (no controller runs, so no Profile waits); the aws side through the labelled stand-in plugin. One run each. Engine parallelism: ${ENGINE_PARALLELISM}.`,
+            "",
+            table(["N profiles", "objects", "pulumi up ms", "kubectl apply ms", "ratio"], rows.map((r) => [r.n, r.objects, fmt(r.pulumiUpMs), fmt(r.kubectlMs), fmt(r.pulumiUpMs / r.kubectlMs, 2)])),
+            "",
+        ];
+    },
+};

@@ -9,7 +9,7 @@
  *                      the real runtime
  *   baseline           bench/baseline (compiled), stack capture on
  *   ts-node            index.ts through ts-node registered as Pulumi's Node host does with `typescript: true`
- *                      (type-checking, source maps): the entry before this change, stack capture on
+ *                      (type-checking, source maps), stack capture on
  *   compiled-no-stacks dist/index.js with stack capture off: what the offline preview runs
  */
 // The preview is measured as its entry (preview/cli.ts) runs it: TypeScript deferred, before @pulumi/pulumi loads.
