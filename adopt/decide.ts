@@ -10,7 +10,7 @@
  *   name; the others get roles of their own (generated names) with the same rights;
  * - the OIDC provider is referenced (`oidcProviderArn`), never imported: eksctl made it, others may depend on it.
  */
-import { asList, PolicyDocument, PolicyStatement, sortedUnique } from "../iam/document";
+import { asList, PolicyDocument, PolicyStatement, sortedUnique, statements } from "../iam/document";
 import { issuerHostPathFromProviderArn, serviceAccountSubject, shortSubject, subjectParts } from "../iam/identity";
 import { PROFILE_TAG } from "../components/tags";
 import { profileControllerRoleName, profileRoleName } from "../components/names";
@@ -117,7 +117,7 @@ function commonPath(roles: readonly LiveRole[]): string {
 function mergedStatements(role: LiveRole): PolicyStatement[] {
     const seen = new Set<string>();
     return role.inlinePolicies.flatMap((p) =>
-        p.document.Statement.map((s) => {
+        statements(p.document).map((s) => {
             if (!s.Sid) return s;
             const base = s.Sid.replace(/[^A-Za-z0-9]/g, "");
             let sid = base;

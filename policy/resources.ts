@@ -3,10 +3,9 @@
  * the managed policies it attaches, by resource type, from its properties as the engine hands them to an analyzer
  * (documents as JSON text or as objects). Pure: nothing here imports Pulumi.
  */
-import { asList, decodePolicyDocument, PolicyDocument, PolicyStatement } from "../iam/document";
+import { asList, decodePolicyDocument, PolicyDocument, statements } from "../iam/document";
 import { ASSET_POLICY_NAME, rolePairDocuments } from "../components/rolePair/documents";
 import { ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
-
 
 /** Resources whose `policy` property is one identity policy. */
 const POLICY_TYPES = ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
@@ -42,7 +41,7 @@ export function documentOf(value: unknown): PolicyDocument | undefined {
     } catch {
         return undefined; // not JSON: the provider refuses it before IAM sees it
     }
-    return { ...parsed, Statement: asList(parsed.Statement as PolicyStatement | PolicyStatement[] | undefined) };
+    return { ...parsed, Statement: statements(parsed) };
 }
 
 /** Role-pair inputs with the defaults its provider's check fills, for the documents it will write. */

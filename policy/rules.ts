@@ -63,7 +63,7 @@ export function eksPodIdentityViolations(target: Target): string[] {
 /** Mandatory: no IAM write on a wildcard resource, in any identity policy the resource declares (what the config refuses). */
 export function iamWriteOnWildcardViolations(target: Target): string[] {
     return permissionDocumentsOf(target).flatMap(({ label, document }) =>
-        refusedRisks(document).map(({ statement, risk }) => `${describe(target)}: ${label}, statement ${document.Statement[statement].Sid ?? `#${statement}`}: ${risk.message}`),
+        refusedRisks(document).map(({ statement, risk }) => `${describe(target)}: ${label}, statement ${statements(document)[statement].Sid ?? `#${statement}`}: ${risk.message}`),
     );
 }
 
@@ -82,7 +82,7 @@ export function riskViolations(target: Target, rule: AdvisoryRiskRule, self?: { 
     });
     const messages = new Set<string>();
     for (const { label, document } of [...permissionDocumentsOf(target), ...managed]) {
-        document.Statement.forEach((statement, index) => {
+        statements(document).forEach((statement, index) => {
             for (const scope of statementScopes(statement)) {
                 for (const risk of scopeRisks(scope, { selfArn: selfArnOf(scope.resource) })) {
                     if (risk.rule !== rule || risk.severity !== "high" || (byDesign && !hasWildcard(risk.resource))) continue;

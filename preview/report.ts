@@ -11,6 +11,7 @@ import { DEFAULT_STANDIN_CLOUD, STANDIN_ACCOUNT_ID } from "../offline/standInClo
 import { Reach, reachLine, WORD_ORDER } from "./reach";
 import { PROFILE_COMPONENT_TYPE, PROFILE_CR_TYPE } from "../components/typeTokens";
 import { S3_ACCESS_POLICY_NAME, s3ObjectArns } from "../components/permissionPolicies";
+import { statements } from "../iam/document";
 
 export interface ProfileRow {
     profile: string;
@@ -253,7 +254,7 @@ export function renderReport(input: ReportInput): string {
                       [`\`${input.pipeline.deploy.roleName}\``, input.pipeline.deploy.assumedBy, "IAM writes only on the stack's roles and OIDC provider; its cluster; its asset deploy roles"],
                   ])
             : "None: set `kubeflow-irsa:pipeline.repository` to have their documents written here.",
-        ...(input.pipeline && !input.pipeline.deploy.permissionPolicy.Statement.some((s) => s.Condition?.StringEquals?.["iam:PermissionsBoundary"])
+        ...(input.pipeline && !statements(input.pipeline.deploy.permissionPolicy).some((s) => s.Condition?.StringEquals?.["iam:PermissionsBoundary"])
             ? ["", "The deploy role may write inline policies on the roles it manages, so it can give them any right: set `kubeflow-irsa:permissionsBoundaryArn` to cap them (the deploy role may then create roles only under that boundary)."]
             : []),
         ...(input.pipeline && input.cluster?.created

@@ -2,7 +2,7 @@
  * A role pair's `check`: its inputs validated and normalized (defaults filled in, IRSA left implicit), and the EKS
  * trust's quota checked, so `pulumi preview` fails before anything is written. Pure: no AWS call.
  */
-import { definedOnly, isKnown, pairIdentity, RolePairInputs } from "./inputs";
+import { definedOnly, isKnown, pairIdentity, recordedIdentity, RolePairInputs } from "./inputs";
 import { sortedUnique } from "../../iam/document";
 import { DEFAULT_TRUST_POLICY_MAX_LENGTH, MAX_TRUST_POLICY_QUOTA } from "../../config/limits";
 import { IDENTITY_BACKENDS, isConcreteSubject, subjectProblem, usesPodIdentity } from "../../iam/identity";
@@ -34,8 +34,8 @@ export function checkRolePair(news: RolePairInputs): CheckResult {
         tags: news.tags ?? {},
         trustPolicyMaxLength: news.trustPolicyMaxLength ?? DEFAULT_TRUST_POLICY_MAX_LENGTH,
     };
-    // IRSA is the default and stays implicit, so pairs made before `identity` existed see no change.
-    if (inputs.identity === undefined || inputs.identity === "irsa") delete inputs.identity;
+    const recorded = recordedIdentity(inputs.identity);
+    if (recorded === undefined) delete inputs.identity;
     const identity = pairIdentity(inputs);
     if (!IDENTITY_BACKENDS.includes(identity)) fail("identity", "must be irsa, podIdentity or irsa+podIdentity");
     if (usesPodIdentity(identity)) {

@@ -2,7 +2,7 @@
  * The documents and ARNs of a role pair, from its inputs alone (pure): the provider writes them, the offline
  * preview shows and evaluates them.
  */
-import { asList, findStatement, policiesEqual, PolicyDocument, PolicyStatement, statements } from "../../iam/document";
+import { findStatement, policiesEqual, PolicyDocument, PolicyStatement, statements } from "../../iam/document";
 import { arnAccount, roleArn } from "../../iam/arns";
 import { IdentityBackend, issuerHostPathFromProviderArn, subjectParts, usesIrsa, usesPodIdentity } from "../../iam/identity";
 import { podIdentityTrustStatement, roleTrustPolicy } from "../trustDocuments";
@@ -50,11 +50,11 @@ export function podIdentityStatements(subjects: readonly string[], cluster: { ar
  * assumes it for the pod, passing the association's id and its transitive session tags).
  */
 export function assetTrustPolicy(eksRoleArn: string, identity: IdentityBackend, externalId: string | undefined, associationExternalIds: readonly string[]): PolicyDocument {
-    const statements: PolicyStatement[] = [];
-    if (usesIrsa(identity)) statements.push(...(roleTrustPolicy(eksRoleArn, externalId, ASSET_TRUST_SID).Statement as PolicyStatement[]));
+    const trusted: PolicyStatement[] = [];
+    if (usesIrsa(identity)) trusted.push(...statements(roleTrustPolicy(eksRoleArn, externalId, ASSET_TRUST_SID)));
     if (usesPodIdentity(identity)) {
         const ids = associationExternalIds.length ? [...associationExternalIds].sort() : [NO_ASSOCIATION_YET];
-        statements.push({
+        trusted.push({
             Sid: ASSET_POD_IDENTITY_SID,
             Effect: "Allow",
             Principal: { AWS: eksRoleArn },
@@ -62,7 +62,7 @@ export function assetTrustPolicy(eksRoleArn: string, identity: IdentityBackend, 
             Condition: { StringEquals: { "sts:ExternalId": ids.length === 1 ? ids[0] : ids } },
         });
     }
-    return { Version: "2012-10-17", Statement: statements };
+    return { Version: "2012-10-17", Statement: trusted };
 }
 
 export interface RolePairDocuments {
@@ -107,11 +107,11 @@ export function mergeEksTrust(
         const foreign = inputs.exclusive ? [] : present.filter((s) => !previouslyOwned.includes(s));
         base = foreign.length
             ? mergeOwnedStatement(current, spec)
-            : { document: { Version: "2012-10-17", Statement: asList(current?.Statement as PolicyStatement | PolicyStatement[] | undefined).filter((st) => st.Sid !== OWNED_STATEMENT_SID) }, foreignSubjects: [] };
+            : { document: { Version: "2012-10-17", Statement: (current ? statements(current) : []).filter((st) => st.Sid !== OWNED_STATEMENT_SID) }, foreignSubjects: [] };
     }
     const pods = usesPodIdentity(identity) && inputs.cluster ? podIdentityStatements(inputs.subjects, inputs.cluster, arnAccount(inputs.oidcProviderArn)) : [];
-    const statements = [...asList(base.document.Statement as PolicyStatement | PolicyStatement[]).filter((st) => !st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX)), ...pods];
-    const document: PolicyDocument = { Version: "2012-10-17", Statement: statements };
+    const merged = [...statements(base.document).filter((st) => !st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX)), ...pods];
+    const document: PolicyDocument = { Version: "2012-10-17", Statement: merged };
     return { document, foreignSubjects: base.foreignSubjects, changed: !current || !policiesEqual(current, document) };
 }
 
@@ -125,7 +125,7 @@ export function rolePairDocuments(
     const eksRoleArn = roleArn(partition, eksAccountId, inputs.path, inputs.eksRoleName);
     const assetRoleArn = roleArn(partition, inputs.assetAccountId, inputs.path, inputs.assetRoleName);
     const eksTrust = mergeEksTrust(undefined, inputs, []).document;
-    const pods = eksTrust.Statement.some((st) => (st as PolicyStatement).Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
+    const pods = statements(eksTrust).some((st) => st.Sid?.startsWith(POD_IDENTITY_SID_PREFIX));
     // With Pod Identity, EKS passes the pod's session tags on to the asset role: the EKS role may tag that session.
     const eksPolicy = assumeRolePolicy(assetRoleArn, undefined, pods);
     return {

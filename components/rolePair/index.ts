@@ -3,6 +3,7 @@ import { PolicyDocument } from "../../iam/document";
 import { IdentityBackend, SubjectMatch } from "../../iam/identity";
 import type { RolePairInputs } from "./inputs";
 import { rolePairProviderShim } from "./shim";
+import { recordedIdentity } from "./inputs";
 
 // The provider itself (and the AWS SDK) is not imported here: the program never runs it (see shim.ts).
 
@@ -68,9 +69,8 @@ export class RolePair extends pulumi.dynamic.Resource {
             name,
             owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             ...args,
-            // IRSA stays implicit: pairs made before `identity` existed see no change.
-            identity: args.identity === "irsa" ? undefined : args.identity,
-            cluster: args.identity && args.identity !== "irsa" ? args.cluster : undefined,
+            identity: recordedIdentity(args.identity),
+            cluster: recordedIdentity(args.identity) ? args.cluster : undefined,
             // Not a secret to AWS, but it gates a cross-account trust: keep it out of plain state and previews.
             externalId: args.externalId === undefined ? undefined : pulumi.secret(args.externalId),
             eksRoleArn: undefined,

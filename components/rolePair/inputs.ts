@@ -59,6 +59,11 @@ export interface RolePairOutputs extends RolePairInputs {
     associations?: PairAssociation[];
 }
 
+/** The backend as the state records it: IRSA stays implicit (absent), so pairs made before `identity` existed see no change. */
+export function recordedIdentity(identity: IdentityBackend | undefined): IdentityBackend | undefined {
+    return identity === "irsa" ? undefined : identity;
+}
+
 /** A pair's backend: pairs recorded before Pod Identity existed have none in their state, and were IRSA. */
 export function pairIdentity(pair: { identity?: IdentityBackend }): IdentityBackend {
     return pair.identity ?? "irsa";

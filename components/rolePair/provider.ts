@@ -130,7 +130,7 @@ export class RolePairProvider implements pulumi.dynamic.ResourceProvider<RolePai
         if (!sameList(olds.assetPolicyArns, news.assetPolicyArns)) changes.push("assetPolicyArns");
         if (!samePolicy(olds.assetPolicy, news.assetPolicy)) changes.push("assetPolicy");
         if (!sameTags(olds.tags, news.tags)) changes.push("tags");
-        // `owner` is absent in pairs made before the owner tag: the update tags both roles.
+        // An absent `owner` (inputs.ts) differs from any: the update tags both roles.
         for (const key of ["owner", "subjectMatch", "exclusive", "externalId", "assetDeployRoleArn", "maxSessionDuration", "trustPolicyMaxLength"] as const) {
             if (olds[key] !== news[key]) changes.push(key);
         }
