@@ -17,6 +17,7 @@ import { stackCluster } from "./cluster/stackCluster";
 async function main(): Promise<Record<string, unknown>> {
     // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.
     const config = parseStackConfig(namespaceValues(pulumi.runtime.allConfig()), `stacks/Pulumi.${pulumi.getStack()}.yaml`);
+    for (const warning of config.warnings) pulumi.log.warn(`kubeflow-irsa: ${warning}`);
 
     const partition = aws.getPartitionOutput().partition;
     const cluster = await stackCluster(config, partition);

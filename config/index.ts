@@ -5,11 +5,13 @@
  */
 import { CONFIG_NAMESPACE, ResolvedProfile, StackConfig, stackConfigSchema } from "./schema";
 import { DEFAULT_STACK_FILE, issueProblems, problemLines, StackConfigError } from "./errors";
-import { crossEntryProblems, resolveProfiles } from "./rules";
+import { configWarnings, crossEntryProblems, resolveProfiles } from "./rules";
 
 export interface ParsedStackConfig extends StackConfig {
     /** Profiles with stack-wide defaults applied and role names decided. */
     resolvedProfiles: ResolvedProfile[];
+    /** What the config allows but a reviewer should see (e.g. the account's roles quota nearly used). */
+    warnings: string[];
 }
 
 /**
@@ -28,7 +30,7 @@ export function parseStackConfig(raw: Record<string, unknown>, file: string = DE
     if (problems.length > 0) {
         throw new StackConfigError(problemLines(problems, raw), file);
     }
-    return { ...cfg, resolvedProfiles };
+    return { ...cfg, resolvedProfiles, warnings: configWarnings(cfg, resolvedProfiles) };
 }
 
 /**

@@ -26,6 +26,42 @@ export const IAM_ROLE_DESCRIPTION_MAX_LENGTH = 1000;
 /** Managed policies attached to one role: the default quota, and the most IAM raises it to. */
 export const MANAGED_POLICIES_PER_ROLE_DEFAULT = 10;
 export const MANAGED_POLICIES_PER_ROLE_MAX = 20;
+/** Roles per account: IAM's default quota, and the most IAM raises it to (Service Quotas, "Roles per account"). */
+export const IAM_ROLES_PER_ACCOUNT_DEFAULT = 1000;
+export const IAM_ROLES_PER_ACCOUNT_MAX = 5000;
+/** Share of an account quota from which the stack's own use is worth a warning: the account's other roles count too. */
+export const ACCOUNT_QUOTA_WARNING_SHARE = 0.8;
+
+/** The IAM roles a stack makes in its own account, by what makes them. */
+export interface StackRoleCount {
+    profiles: number;
+    controller: number;
+    /** The EKS side of every role pair, and the asset side of pairs whose asset account is the stack's. */
+    rolePairs: number;
+    /** The preview and deploy roles of the pipeline (`pipeline`), made by its bootstrap but in the same account. */
+    pipeline: number;
+    /** The service and node roles of a cluster the stack creates (`cluster.create`, @pulumi/eks). */
+    cluster: number;
+}
+
+const COUNT_WORDS: Record<keyof StackRoleCount, string> = { profiles: "the profiles", controller: "the profile controller", rolePairs: "the role pairs", pipeline: "the pipeline", cluster: "the created cluster" };
+
+/**
+ * The stack's roles against the account's roles quota: a problem above it (IAM would refuse a CreateRole in the middle
+ * of `pulumi up`, half made), a warning from 80 % of it; undefined below.
+ */
+export function rolesQuotaVerdict(count: StackRoleCount, quota: number): { problem?: string; warning?: string } {
+    const total = Object.values(count).reduce((a, b) => a + b, 0);
+    const parts = (Object.keys(count) as Array<keyof StackRoleCount>).filter((k) => count[k] > 0).map((k) => `${count[k]} for ${COUNT_WORDS[k]}`).join(", ");
+    const raise = `raise "Roles per account" in Service Quotas (IAM's default ${IAM_ROLES_PER_ACCOUNT_DEFAULT}, up to ${IAM_ROLES_PER_ACCOUNT_MAX}) and set iamRolesQuota to match`;
+    if (total > quota) {
+        return { problem: `makes the stack create ${total} IAM roles in its account (${parts}), over iamRolesQuota ${quota}: ${raise}, or split the profiles over accounts` };
+    }
+    if (total >= ACCOUNT_QUOTA_WARNING_SHARE * quota) {
+        return { warning: `the stack creates ${total} IAM roles in its account (${parts}), ${Math.round((total / quota) * 100)} % of iamRolesQuota ${quota}; the account's other roles count against the same quota: check its use in Service Quotas, or ${raise}` };
+    }
+    return {};
+}
 
 export function tagKeyProblem(key: string): string | undefined {
     if (key.length < 1 || key.length > IAM_TAG_KEY_MAX_LENGTH) return `tag key "${key}" must be 1-${IAM_TAG_KEY_MAX_LENGTH} characters (IAM's limit)`;

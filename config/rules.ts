@@ -7,10 +7,10 @@ import { ResolvedProfile, StackConfig } from "./schema";
 import { Problem } from "./errors";
 import { profileControllerRoleName, profileRoleDescription, profileRoleName } from "../components/names";
 import { profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH, s3AccessPolicy } from "../components/permissionPolicies";
-import { roleArn } from "../iam/arns";
+import { arnAccount, roleArn } from "../iam/arns";
 import { PolicyDocument, policyLength } from "../iam/document";
 import { isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
-import { IAM_ROLE_DESCRIPTION_MAX_LENGTH, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER, reservedNamespaceReason, roleTagsProblem } from "./limits";
+import { IAM_ROLE_DESCRIPTION_MAX_LENGTH, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER, reservedNamespaceReason, rolesQuotaVerdict, roleTagsProblem, StackRoleCount } from "./limits";
 import { profileRoleTags, ROLE_PAIR_OWN_TAGS } from "../components/tags";
 
 /** Account id placeholder: only its length matters when estimating policy sizes before the account is known. */
@@ -100,6 +100,8 @@ export function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]
     }
 
     problems.push(...deployLimitProblems(cfg, resolved));
+    const { problem } = rolesQuotaVerdict(stackRoleCount(cfg, resolved), cfg.iamRolesQuota);
+    if (problem) problems.push({ path: ["profiles"], message: problem });
 
     const create = cfg.cluster.create;
     if (create) {
@@ -170,4 +172,27 @@ export function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
         permissionsBoundaryArn: p.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,
         tags: { ...cfg.tags, ...p.tags },
     }));
+}
+
+/** The stack's account, when the config names it (`pipeline.accountId`, or an adopted OIDC provider's). */
+function stackAccount(cfg: StackConfig): string | undefined {
+    return cfg.pipeline?.accountId ?? (cfg.oidcProviderArn ? arnAccount(cfg.oidcProviderArn) : undefined);
+}
+
+/** The IAM roles the stack makes in its own account (asset roles count where their account is the stack's, when known). */
+export function stackRoleCount(cfg: StackConfig, resolved: ResolvedProfile[]): StackRoleCount {
+    const account = stackAccount(cfg);
+    return {
+        profiles: resolved.length,
+        controller: 1,
+        rolePairs: cfg.rolePairs.reduce((n, pair) => n + 1 + (pair.assetAccountId === account ? 1 : 0), 0),
+        pipeline: cfg.pipeline ? 2 : 0,
+        cluster: cfg.cluster.create ? 2 : 0,
+    };
+}
+
+/** What the config allows but is worth a reviewer's look (the program logs them, the preview lists them as findings). */
+export function configWarnings(cfg: StackConfig, resolved: ResolvedProfile[]): string[] {
+    const { warning } = rolesQuotaVerdict(stackRoleCount(cfg, resolved), cfg.iamRolesQuota);
+    return warning ? [warning] : [];
 }

@@ -8,7 +8,7 @@ import { PolicyDocument } from "../iam/document";
 import { arnAccount } from "../iam/arns";
 import { IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
 import { refusedRisks } from "../iam/permissionRisks";
-import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
+import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "../components/manifests";
 import { PROJECT_NAME } from "../project";
 
@@ -342,6 +342,12 @@ export const stackConfigSchema = z
             .min(MANAGED_POLICIES_PER_ROLE_DEFAULT, { error: `must be at least ${MANAGED_POLICIES_PER_ROLE_DEFAULT} (IAM's default quota)` })
             .max(MANAGED_POLICIES_PER_ROLE_MAX, { error: `must be at most ${MANAGED_POLICIES_PER_ROLE_MAX} (the most IAM raises it to)` })
             .default(MANAGED_POLICIES_PER_ROLE_DEFAULT),
+        iamRolesQuota: z
+            .number()
+            .int({ error: "must be a whole number" })
+            .min(IAM_ROLES_PER_ACCOUNT_DEFAULT, { error: `must be at least ${IAM_ROLES_PER_ACCOUNT_DEFAULT} (IAM's default roles per account)` })
+            .max(IAM_ROLES_PER_ACCOUNT_MAX, { error: `must be at most ${IAM_ROLES_PER_ACCOUNT_MAX} (the most IAM raises roles per account to)` })
+            .default(IAM_ROLES_PER_ACCOUNT_DEFAULT),
         tags: tags.default({}),
         profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true, readyTimeoutSeconds: PROFILE_READY_TIMEOUT_SECONDS }),
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),

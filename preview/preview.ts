@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { AccessAnalysis, analyzeAccess } from "./access";
-import { bySeverity } from "./findings";
+import { bySeverity, Finding } from "./findings";
 import { comparePlans, PlanChanges } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { buildPlan, Plan, readPlan } from "./plan";
@@ -154,7 +154,10 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     const parsed = parseStackConfig(namespaceValues(config.config), file);
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
     const findingOptions = { maxBucketWriters: options.maxBucketWriters ?? DEFAULT_MAX_BUCKET_WRITERS };
-    const current = await analyze(plan, findingOptions);
+    const analyzed = await analyze(plan, findingOptions);
+    // What the config allows but warns of is the stack's, not a role's.
+    const configFindings: Finding[] = parsed.warnings.map((message) => ({ severity: "medium", role: "(stack)", message }));
+    const current = { ...analyzed, access: { ...analyzed.access, findings: [...analyzed.access.findings, ...configFindings].sort(bySeverity) } };
     let changes: PlanChanges | undefined;
     if (options.against) {
         changes = comparePlans(await analyze(await baseline(options.stack, options.against, stacksDir), findingOptions), current);
