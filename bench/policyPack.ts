@@ -16,7 +16,7 @@ import { POLICIES, validateProfileRoles } from "../policy/policies";
 import { runProgram } from "../offline/runtime";
 import { PROJECT_ROOT } from "../project";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
-import { configMap, POLICY_PACK_ANALYZER, pulumiCli, wholeProgramStack } from "../tools/engine";
+import { configMap, POLICY_PACK_ANALYZER, previewStack, pulumiCli, wholeProgramStack } from "../tools/engine";
 import { generatedProfiles } from "./fixtures";
 
 const ACCOUNT = "123456789012";
@@ -88,7 +88,7 @@ export async function policyPreviewBench(sizes: number[]): Promise<PolicyPreview
             await engine.stack.setAllConfig(configMap({ ...stackConfig(n, false), "kubeflow-irsa:cluster": { kubeconfig: cluster.kubeconfigPath, context: "local" } }));
             const timed = async (policyPacks: string[]) => {
                 const started = Date.now();
-                await engine.stack.preview({ color: "never", policyPacks });
+                await previewStack(engine.stack, { color: "never", policyPacks });
                 return Date.now() - started;
             };
             await timed([]); // warms the plugins' caches, as a second preview in CI would find them

@@ -8,9 +8,9 @@ import { RolePair } from "../components/rolePair";
 import { RolePairInputs } from "../components/rolePair/inputs";
 import { RolePairProvider } from "../components/rolePair/provider";
 import { Emulator, resetEmulator, startEmulator } from "../tools/emulator";
-import { engineStack, pulumiCli } from "../tools/engine";
+import { engineStack, previewStack, pulumiCli } from "../tools/engine";
 import { FaultProxy } from "../tools/faultProxy";
-import { DRILL_FAULTS, UpdateDrillResult, drillSubjects, subjectUpdateDrill } from "../tools/trustDrill";
+import { DRILL_FAULTS, drillSubjects, subjectUpdateDrill, UpdateDrillResult } from "../tools/trustDrill";
 
 const ASSET_ACCOUNT = "222222222222";
 const DEPLOY_ROLE = `arn:aws:iam::${ASSET_ACCOUNT}:role/asset-deployer`;
@@ -70,7 +70,7 @@ export async function engineBench(pairs: number): Promise<EngineBench | string> 
             process.stderr.write(`engine ${operation} (${pairs} pairs): ${operations.at(-1)!.ms} ms\n`);
         };
         const quiet = { color: "never" as const };
-        await timed("preview", () => engine.stack.preview(quiet));
+        await timed("preview", () => previewStack(engine.stack, quiet));
         const upFrom = proxy.log.length;
         await timed("up", () => engine.stack.up(quiet));
         const upCallsPerPair: Record<string, number> = {};

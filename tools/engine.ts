@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, LocalWorkspace, PreviewOptions, PreviewResult, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT } from "../project";
 
 /** Path of a compatible Pulumi CLI, or undefined when there is none (scripts/install-pulumi.sh builds one). */
@@ -64,6 +64,40 @@ export async function engineStack(cli: string, program: PulumiFn, stackName = "e
         checkpoint: () => fs.readFileSync(path.join(state, ".pulumi", "stacks", "kubeflow-irsa", `${stackName}.json`), "utf8"),
         dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
+}
+
+/**
+ * What every preview the project runs sets, and only previews: the engine's snapshot manager then keeps its journal in
+ * memory instead of saving the whole snapshot after every step.
+ *
+ * From the engine's source (pulumi/pulumi, pkg/backend): `PULUMI_SKIP_CHECKPOINTS` (sdk/go/common/env, declared with
+ * `env.Needs(Experimental)`, so it is read only with `PULUMI_EXPERIMENTAL` set) picks the journal's
+ * `unsafeServiceLoop` over `defaultServiceLoop`. The default loop, after every journal entry, rebuilds the snapshot,
+ * serializes it (`SerializeDeploymentWithMetadata`), verifies it (`VerifyIntegrity`) and hands it to the persister:
+ * O(N) work per step, so O(N^2) per run, which the CLI's profile of a 500-profile preview shows as 62 % of its CPU. The
+ * unsafe loop only appends the entry and saves once, at `Close`. Nothing else reads those saves: the diff, the
+ * `--diff` display and the PR comment come from the engine's events, the policy pack's analyzers get each resource's
+ * inputs from the step generator, `--refresh` reads the providers, and a saved plan comes from the deployment's step
+ * generation; newer CLIs (the diy backend's `apply`) create no snapshot manager for a preview at all. A preview never
+ * writes the state: test/e2e/previewCheckpoints.e2e.test.ts shows the state file byte-identical and the same diff with
+ * and without these variables. An `up`, `refresh` or `destroy` must never get them: a crash would lose that update's
+ * state edits (README "Deploy for real").
+ */
+export const PREVIEW_WITHOUT_CHECKPOINTS: Readonly<Record<string, string>> = { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" };
+
+/** `pulumi preview` of a stack with PREVIEW_WITHOUT_CHECKPOINTS set for that command alone. */
+export async function previewStack(stack: Stack, options: PreviewOptions = {}): Promise<PreviewResult> {
+    const env = (stack.workspace as LocalWorkspace).envVars;
+    const saved = Object.fromEntries(Object.keys(PREVIEW_WITHOUT_CHECKPOINTS).map((key) => [key, env[key]]));
+    Object.assign(env, PREVIEW_WITHOUT_CHECKPOINTS);
+    try {
+        return await stack.preview(options);
+    } finally {
+        for (const [key, value] of Object.entries(saved)) {
+            if (value === undefined) delete env[key];
+            else env[key] = value;
+        }
+    }
 }
 
 /**

@@ -26,7 +26,7 @@ import { PROJECT_NAME } from "../../project";
 import { readStackFile } from "../../offline/stackFile";
 import { ControlPlane } from "../../tools/controlPlane";
 import { Emulator } from "../../tools/emulator";
-import { configMap, EngineStack, wholeProgramStack } from "../../tools/engine";
+import { configMap, EngineStack, previewStack, wholeProgramStack } from "../../tools/engine";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
 import { ACCOUNT, buildHandMadeState, CLUSTER, handMadeProfiles, handMadeServiceAccounts } from "../helpers/handMade";
@@ -170,7 +170,7 @@ describe("the adoption through the real Pulumi CLI, the real kubernetes plugin a
             const m = e.resourcePreEvent?.metadata;
             if (m && m.type.startsWith("kubernetes:")) steps.push({ op: m.op, urn: m.urn, type: m.type, paths: Object.keys(m.detailedDiff ?? {}) });
         };
-        await engine!.stack.preview({ ...quiet, diff: true, onEvent });
+        await previewStack(engine!.stack, { ...quiet, diff: true, onEvent });
         const name = (urn: string) => urn.split("::").pop()!;
 
         // Each imported Profile and service account: updated exactly where the report says, and nowhere else.

@@ -18,7 +18,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { stackKubernetesProvider } from "../../components/kubernetesProvider";
 import { ControlPlane } from "../../tools/controlPlane";
-import { EngineStack, engineStack } from "../../tools/engine";
+import { EngineStack, engineStack, previewStack } from "../../tools/engine";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
 import { cliOrSkip } from "../helpers/toolsOrSkip";
@@ -77,7 +77,7 @@ describe("the stack's Kubernetes provider through the real engine and plugin @e2
             const provider = new k8s.Provider("cluster", { kubeconfig: renamed(), clusterIdentifier: "kf-dev" });
             NAMES.forEach((n) => profile(n, provider));
         };
-        const preview = await engine!.stack.preview(quiet);
+        const preview = await previewStack(engine!.stack, quiet);
         expect(preview.changeSummary, preview.stdout).to.deep.equal({ create: 1, same: 3 });
     });
 
@@ -87,14 +87,14 @@ describe("the stack's Kubernetes provider through the real engine and plugin @e2
             const provider = stackKubernetesProvider({ clusterName: "kf-dev", kubeconfig: renamed() });
             NAMES.forEach((n) => profile(n, provider));
         };
-        const preview = await engine!.stack.preview(quiet);
+        const preview = await previewStack(engine!.stack, quiet);
         expect(preview.stdout).to.not.match(/kubeflow\.org\/v1:Profile +move-\w +(replace|delete|create)/);
         await engine!.stack.up(quiet);
         expect(uids()).to.deep.equal(before);
         const state = JSON.parse(engine!.checkpoint());
         const providers = state.checkpoint.latest.resources.filter((r: { type: string }) => r.type === "pulumi:providers:kubernetes").map((r: { urn: string }) => r.urn.split("::").pop());
         expect(providers).to.deep.equal(["cluster"]);
-        await engine!.stack.preview({ ...quiet, expectNoChanges: true } as never);
+        await previewStack(engine!.stack, { ...quiet, expectNoChanges: true } as never);
     });
 
     it("pointing the stack's provider at another cluster replaces every Profile: a cluster move is never silent", async () => {
@@ -102,7 +102,7 @@ describe("the stack's Kubernetes provider through the real engine and plugin @e2
             const provider = stackKubernetesProvider({ clusterName: "kf-other", kubeconfig: renamed() });
             NAMES.forEach((n) => profile(n, provider));
         };
-        const preview = await engine!.stack.preview(quiet);
+        const preview = await previewStack(engine!.stack, quiet);
         expect(preview.changeSummary, preview.stdout).to.deep.equal({ replace: 3, same: 1 });
         for (const name of NAMES) expect(preview.stdout).to.match(new RegExp(`kubeflow\\.org/v1:Profile +${name} +create replacement \\[diff: ~provider\\]`));
         // Put the declaration back, so the destroy in after() goes through the deployed provider.

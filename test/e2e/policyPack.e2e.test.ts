@@ -23,7 +23,7 @@ import { configuredIssuers } from "../../offline/runtime";
 import { PROJECT_ROOT } from "../../project";
 import { readStackFile } from "../../offline/stackFile";
 const { bundle } = require("../../scripts/bundle-policy-pack") as { bundle(outDir: string): { files: number; dependencies: Record<string, string> } };
-import { AWS_STANDIN_PLUGIN_DIR, configMap, engineStack, EngineStack, POLICY_PACK_ANALYZER, wholeProgramStack } from "../../tools/engine";
+import { AWS_STANDIN_PLUGIN_DIR, configMap, engineStack, EngineStack, POLICY_PACK_ANALYZER, previewStack, wholeProgramStack } from "../../tools/engine";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
 import { ACCOUNT, UPSTREAM_CONTROLLER_POLICY, webIdentityTrust } from "../helpers/handMade";
@@ -48,7 +48,7 @@ async function previewWithPack(engine: EngineStack, policyPackConfigs: string[] 
         if (e.policyEvent) events.push(e.policyEvent);
     };
     try {
-        await engine.stack.preview({ ...quiet, onEvent, policyPacks: [pack], policyPackConfigs });
+        await previewStack(engine.stack, { ...quiet, onEvent, policyPacks: [pack], policyPackConfigs });
         return { failed: false, error: "", events };
     } catch (err) {
         return { failed: true, error: String((err as Error).message ?? err), events };

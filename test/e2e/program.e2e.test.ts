@@ -23,7 +23,7 @@ import { decodePolicyDocument } from "../../iam/document";
 import { runProgram } from "../../offline/runtime";
 import { ControlPlane } from "../../tools/controlPlane";
 import { Emulator } from "../../tools/emulator";
-import { configMap, EngineStack, wholeProgramStack } from "../../tools/engine";
+import { configMap, EngineStack, previewStack, wholeProgramStack } from "../../tools/engine";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
 import { cliOrSkip, motoOrSkip } from "../helpers/toolsOrSkip";
@@ -153,7 +153,7 @@ describe("the whole program through the real engine, kubernetes plugin and API s
     });
 
     it("changes nothing on a second up or a refresh", async () => {
-        await engine!.stack.preview({ ...quiet, expectNoChanges: true });
+        await previewStack(engine!.stack, { ...quiet, expectNoChanges: true });
         await engine!.stack.up({ ...quiet, expectNoChanges: true } as never);
         await engine!.stack.refresh({ ...quiet, expectNoChanges: true });
     });

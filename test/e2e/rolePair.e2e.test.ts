@@ -16,7 +16,7 @@ import { RolePair, RolePairArgs } from "../../components/rolePair";
 import { RolePairProvider } from "../../components/rolePair/provider";
 import { decodePolicyDocument } from "../../iam/document";
 import { Emulator } from "../../tools/emulator";
-import { EngineStack, engineStack } from "../../tools/engine";
+import { EngineStack, engineStack, previewStack } from "../../tools/engine";
 import { cliOrSkip, motoOrSkip } from "../helpers/toolsOrSkip";
 
 const EKS_ACCOUNT = "123456789012";
@@ -82,7 +82,7 @@ describe("RolePair through the real Pulumi engine @e2e", function () {
     });
 
     it("preview shows the pair and the external id only as a secret", async () => {
-        const preview = await engine!.stack.preview({ ...quiet, diff: true });
+        const preview = await previewStack(engine!.stack, { ...quiet, diff: true });
         expect(preview.changeSummary).to.deep.include({ create: 2 });
         expect(preview.stdout).to.contain("kubeflow-irsa:RolePair");
         expect(preview.stdout).to.match(/externalId\s*:\s*\[secret\]/);
@@ -133,7 +133,7 @@ describe("RolePair through the real Pulumi engine @e2e", function () {
         const pair = await pairState();
         expect(pair.outputs.foreignSubjects).to.deep.equal([FOREIGN_SUB]);
         expect(pair.outputs.ownedSubjects).to.deep.equal([run(1), run(2)]);
-        const preview = await engine!.stack.preview(quiet);
+        const preview = await previewStack(engine!.stack, quiet);
         expect(preview.changeSummary).to.deep.equal({ same: 2 });
     });
 
@@ -150,7 +150,7 @@ describe("RolePair through the real Pulumi engine @e2e", function () {
     it("a second up is a no-op, and so is a refresh after it", async () => {
         await engine!.stack.up({ ...quiet, expectNoChanges: true });
         await engine!.stack.refresh({ ...quiet, expectNoChanges: true });
-        expect((await engine!.stack.preview(quiet)).changeSummary).to.deep.equal({ same: 2 });
+        expect((await previewStack(engine!.stack, quiet)).changeSummary).to.deep.equal({ same: 2 });
     });
 
     it("an entry of ours removed out of band: refresh reports it, up restores it", async () => {
@@ -234,7 +234,7 @@ describe("RolePair whose state holds the whole serialized provider, as every pai
         expect(before.outputs.__provider.length, "the previous version stored the whole provider").to.be.above(30_000);
 
         previousVersion = false;
-        const preview = await engine!.stack.preview({ ...quiet, diff: true });
+        const preview = await previewStack(engine!.stack, { ...quiet, diff: true });
         expect(preview.changeSummary).to.deep.equal({ same: 1, update: 1 });
         expect(preview.stdout).to.match(/~ owner\s*: "upgrade" => "kubeflow-irsa\/upgrade\/upgrade"/);
         await engine!.stack.up(quiet);
