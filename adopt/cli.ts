@@ -6,14 +6,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, parse, Scalar, visit } from "yaml";
+import { Document, Scalar, visit } from "yaml";
 import { CONFIG_NAMESPACE } from "../config/schema";
 import { StackConfigError } from "../config/errors";
 import { arnAccount } from "../iam/arns";
 import { profileRoleName } from "../components/names";
 import { StandInMocks } from "../offline/standInCloud";
 import { runProgram } from "../offline/runtime";
-import { flattenStackConfig, stackFilePath } from "../offline/stackFile";
+import { parseStackFileText, stackFilePath } from "../offline/stackFile";
 import { PROJECT_ROOT, STACKS_DIR } from "../project";
 import { profileChanges, roleChanges, serviceAccountChanges } from "./changes";
 import { Adoption, decideAdoption } from "./decide";
@@ -116,7 +116,7 @@ export async function adopt(options: AdoptOptions): Promise<AdoptResult> {
     const stackText = stackFileText(options, adoption);
 
     // The program itself decides what the import file names, run on the stack file's text as the preview reads it.
-    const flat = flattenStackConfig(parse(stackText));
+    const flat = parseStackFileText(stackText, `the stack file written for ${options.stack}`);
     const mocks = new StandInMocks({ [options.cluster]: live.cluster }, { accountId: arnAccount(live.cluster.arn), region: live.cluster.arn.split(":")[3], partition: live.cluster.arn.split(":")[1] });
     const run = await runProgram({ config: flat.config, stack: options.stack, mocks }).catch((err) => {
         if (err instanceof StackConfigError) {

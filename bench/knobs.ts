@@ -10,6 +10,7 @@
  *   BENCH_KUBERNETES_SIZES      profiles for the Kubernetes objects through the real plugin (200,1000)
  *   BENCH_POLICY_SIZES          profiles for the policy pack's rules in process (1000,3000)
  *   BENCH_POLICY_PREVIEW_SIZES  profiles for pulumi preview without and with the pack (200,1000)
+ *   BENCH_PREVIEW_SIZES         profiles for pulumi preview with and without per-step checkpoints (200,250,1000,3000)
  */
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").filter(Boolean);
 
@@ -26,6 +27,7 @@ export const NODE_RELEASES = list("BENCH_NODE_RELEASES", "22.23.5,26.12.1");
 export const KUBERNETES_SIZES = list("BENCH_KUBERNETES_SIZES", "200,1000").map(Number);
 export const POLICY_RULE_SIZES = list("BENCH_POLICY_SIZES", "1000,3000").map(Number);
 export const POLICY_PREVIEW_SIZES = list("BENCH_POLICY_PREVIEW_SIZES", "200,1000").map(Number);
+export const PREVIEW_SIZES = list("BENCH_PREVIEW_SIZES", "200,250,1000,3000").map(Number);
 /**
  * The V8 flag `npm start` runs the preview with (package.json): a larger young generation means fewer scavenges
  * while thousands of resources are declared. Every program measured gets it.

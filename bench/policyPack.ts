@@ -10,23 +10,13 @@
  */
 import { fmt, Section, table } from "./harness";
 import { POLICY_PREVIEW_SIZES, POLICY_RULE_SIZES } from "./knobs";
-import * as path from "path";
 import { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
 import { POLICIES, validateProfileRoles } from "../policy/policies";
 import { runProgram } from "../offline/runtime";
-import { PROJECT_ROOT } from "../project";
-import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
-import { configMap, POLICY_PACK_ANALYZER, previewStack, pulumiCli, wholeProgramStack } from "../tools/engine";
-import { generatedProfiles } from "./fixtures";
 
-const ACCOUNT = "123456789012";
-const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BENCH0000000000000000000000000000`;
+import { POLICY_PACK_ANALYZER, previewStack } from "../tools/engine";
 
-/** N profiles; `full`: each with 2 service accounts, a bucket and a managed policy (fixtures.ts), else only name and owner. */
-function stackConfig(n: number, full: boolean): Record<string, unknown> {
-    const profiles = full ? generatedProfiles(n) : generatedProfiles(n).map(({ name, owner }) => ({ name, owner }));
-    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:oidcProviderArn": PROVIDER_ARN, "kubeflow-irsa:rolePath": "/kubeflow/", "kubeflow-irsa:profiles": profiles };
-}
+import { benchStackConfig, eachWholeProgramStack } from "./wholeProgram";
 
 export interface PolicyRulesRow {
     n: number;
@@ -40,7 +30,7 @@ export interface PolicyRulesRow {
 export async function policyRulesBench(sizes: number[]): Promise<PolicyRulesRow[]> {
     const rows: PolicyRulesRow[] = [];
     for (const n of sizes) {
-        const flat = Object.fromEntries(Object.entries(stackConfig(n, true)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const flat = Object.fromEntries(Object.entries(benchStackConfig(n, true)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
         const run = await runProgram({ config: flat, stack: "bench" });
         const typeOf = new Map(run.resources.filter((r) => !r.custom).map((r) => [r.name, r.type]));
         const resources = run.resources.map((r) => {
@@ -71,37 +61,19 @@ export interface PolicyPreviewRow {
 }
 
 /** `pulumi preview` of the whole program without and with the pack. */
-export async function policyPreviewBench(sizes: number[]): Promise<PolicyPreviewRow[] | string> {
-    const cli = pulumiCli();
-    const binaries = controlPlaneBinaries();
-    if (!cli || !binaries) return "skipped: needs a Pulumi CLI and the control-plane binaries (scripts/install-pulumi.sh, scripts/install-kubernetes.sh)";
-    const cluster = await startControlPlane(binaries);
-    const rows: PolicyPreviewRow[] = [];
-    try {
-        cluster.installCrd(path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml"));
-        for (const n of sizes) {
-            const engine = await wholeProgramStack(cli, `policy-bench-${n}`, {
-                kubernetesPlugin: binaries["pulumi-resource-kubernetes"],
-                env: { STANDIN_ACCOUNT_ID: ACCOUNT, STANDIN_REGION: "us-east-1", STANDIN_ISSUER_URL: `https://${PROVIDER_ARN.split(":oidc-provider/")[1]}` },
-            });
-            // Only name and owner: the CLI takes the config on its command line, and 1,000 full profiles exceed its limit.
-            await engine.stack.setAllConfig(configMap({ ...stackConfig(n, false), "kubeflow-irsa:cluster": { kubeconfig: cluster.kubeconfigPath, context: "local" } }));
-            const timed = async (policyPacks: string[]) => {
-                const started = Date.now();
-                await previewStack(engine.stack, { color: "never", policyPacks });
-                return Date.now() - started;
-            };
-            await timed([]); // warms the plugins' caches, as a second preview in CI would find them
-            const withoutMs = await timed([]);
-            const withMs = await timed([POLICY_PACK_ANALYZER]);
-            await engine.dispose();
-            rows.push({ n, withoutMs, withMs });
-            process.stderr.write(`policy preview N=${n}: without the pack ${withoutMs} ms, with it ${withMs} ms\n`);
-        }
-    } finally {
-        await cluster.stop();
-    }
-    return rows;
+export function policyPreviewBench(sizes: number[]): Promise<PolicyPreviewRow[] | string> {
+    return eachWholeProgramStack("policy-bench", sizes, async (engine, n) => {
+        const timed = async (policyPacks: string[]) => {
+            const started = Date.now();
+            await previewStack(engine.stack, { color: "never", policyPacks });
+            return Date.now() - started;
+        };
+        await timed([]); // warms the plugins' caches, as a second preview in CI would find them
+        const withoutMs = await timed([]);
+        const withMs = await timed([POLICY_PACK_ANALYZER]);
+        process.stderr.write(`policy preview N=${n}: without the pack ${withoutMs} ms, with it ${withMs} ms\n`);
+        return { n, withoutMs, withMs };
+    });
 }
 
 export interface PolicyPackData {

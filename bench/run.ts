@@ -17,14 +17,15 @@ import { trustCapacity } from "./trustCapacity";
 import { nodeReleases } from "./nodeReleases";
 import { kubernetesObjects } from "./kubernetes";
 import { policyPack } from "./policyPack";
+import { previewCheckpoints } from "./previewCheckpoints";
 
-const SECTIONS: Array<Section<any>> = [programEvaluation, offlinePreview, providerCalls, engineRolePairs, trustWrites, trustCapacity, nodeReleases, kubernetesObjects, policyPack];
+const SECTIONS: Array<Section<any>> = [programEvaluation, offlinePreview, providerCalls, engineRolePairs, trustWrites, trustCapacity, nodeReleases, kubernetesObjects, policyPack, previewCheckpoints];
 const FILE = path.join(PROJECT_ROOT, "BENCHMARKS.md");
 
 function intro(): string[] {
     const lines: string[] = [];
     lines.push("# Benchmarks", "", `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on: ${machine()}.`, "");
-    lines.push("## How to reproduce", "", "```sh", "npm ci", "bash scripts/install-moto.sh     # optional: the provider, engine and drill parts are skipped without moto", "bash scripts/install-pulumi.sh   # optional: the real-engine part is skipped without a Pulumi CLI", "npm run bench                     # every section; the knobs (BENCH_RUNS, BENCH_SIZES, ...) are in bench/knobs.ts", "BENCH_ONLY=kubernetes npm run bench   # one section alone: program, preview, provider, engine, drill, capacity,", "                                      # node-releases, kubernetes, policy-pack", "```", "");
+    lines.push("## How to reproduce", "", "```sh", "npm ci", "bash scripts/install-moto.sh     # optional: the provider, engine and drill parts are skipped without moto", "bash scripts/install-pulumi.sh   # optional: the real-engine part is skipped without a Pulumi CLI", "npm run bench                     # every section; the knobs (BENCH_RUNS, BENCH_SIZES, ...) are in bench/knobs.ts", "BENCH_ONLY=kubernetes npm run bench   # one section alone: program, preview, provider, engine, drill, capacity,", "                                      # node-releases, kubernetes, policy-pack, preview-checkpoints", "```", "");
     lines.push(
         "## Method",
         "",

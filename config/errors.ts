@@ -81,8 +81,7 @@ export function issueProblems(issue: z.core.$ZodIssue): Problem[] {
         return [{ path: issue.path, message: issue.message.startsWith("is required") ? issue.message : `is required (${issue.expected} expected)` }];
     }
     if (issue.code === "invalid_type" && issue.expected === "string" && typeof issue.input === "number") {
-        // YAML reads an unquoted account id as a number.
-        return [{ path: issue.path, message: `must be a string: quote it in YAML ("${issue.input}")` }];
+        return [{ path: issue.path, message: numberForString(issue.path, issue.input) }];
     }
     if (issue.code === "invalid_type") {
         return [{ path: issue.path, message: `must be ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}` }];
@@ -115,4 +114,15 @@ export class StackConfigError extends Error {
 /** The problems as the lines a StackConfigError lists. */
 export function problemLines(problems: readonly Problem[], raw: unknown): string[] {
     return problems.map((p) => `${formatPath(p.path, raw)}: ${describeValue(valueAt(raw, p.path))} ${p.message}`);
+}
+
+/**
+ * YAML reads an unquoted `012345678901` or `1.30` as a number, which drops the leading or trailing zeros: the value as
+ * written is lost, so the hint says to quote what the file says; for an account id it gives the 12 digits.
+ */
+function numberForString(path: readonly PropertyKey[], input: number): string {
+    const key = String(path[path.length - 1] ?? "");
+    const account = /accountid$/i.test(key) && Number.isInteger(input) && input >= 0 && input < 1e12;
+    const hint = account ? `"${String(input).padStart(12, "0")}"` : "the value exactly as written in the file, in quotes";
+    return `must be a string, but YAML read it as the number ${input}, which drops leading (and trailing) zeros: write ${hint}`;
 }

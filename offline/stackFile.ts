@@ -52,11 +52,25 @@ export function flattenStackConfig(doc: unknown): StackFileConfig {
     return { config, secretKeys };
 }
 
+/**
+ * A stack file's text read as the Pulumi CLI reads it (Go's yaml.v3: `<<` merge keys resolved, the YAML 1.2 core
+ * schema), into the engine's flat form; a syntax error names the file.
+ */
+export function parseStackFileText(text: string, file: string): StackFileConfig {
+    let doc: unknown;
+    try {
+        doc = parse(text, { merge: true });
+    } catch (err) {
+        throw new Error(`${file}: not valid YAML: ${(err as Error).message}`);
+    }
+    return flattenStackConfig(doc);
+}
+
 export function readStackFile(stack: string, dir: string = STACKS_DIR): StackFileConfig {
     const file = stackFilePath(stack, dir);
     if (!fs.existsSync(file)) {
         const known = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5)) : [];
         throw new Error(`no stack file ${file}; stacks here: ${known.join(", ") || "none"}`);
     }
-    return flattenStackConfig(parse(fs.readFileSync(file, "utf8")));
+    return parseStackFileText(fs.readFileSync(file, "utf8"), path.relative(process.cwd(), file) || file);
 }

@@ -7,7 +7,7 @@
  */
 import { asList, PolicyDocument, statements } from "../iam/document";
 import { broadManagedPolicy, hasWildcard, refusedRisks, RiskRule, scopeRisks, statementScopes } from "../iam/permissionRisks";
-import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, subjectParts } from "../iam/identity";
+import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, subjectParts } from "../iam/identity";
 import { admittingStatements, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "../iam/evaluate";
 import { exactValuesOnly, federatedTrusts, patternInstance, podIdentityProbesOf, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
 import { awsManagedPolicyDocument } from "../iam/managedPolicies";
@@ -210,7 +210,7 @@ export function profileRoleViolations(profile: StackProfile, role: StackRole, pr
         const admitted = others(anyNamespace ? profileNamespaces : namespacesToProbe(trust.document, profileNamespaces)).flatMap((namespace) => {
             for (const subject of probe.probes(namespace)) {
                 const through = probe.admits(subject);
-                if (through.length) return [{ namespace, serviceAccount: subject.split(":").slice(2).join(":"), through }];
+                if (through.length) return [{ namespace, serviceAccount: shortSubject(subject), through }];
             }
             return [];
         });

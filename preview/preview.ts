@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { AccessAnalysis, analyzeAccess } from "./access";
 import { bySeverity, Finding } from "./findings";
 import { comparePlans, PlanChanges } from "./compare";
@@ -20,7 +20,7 @@ import { runProgram } from "../offline/runtime";
 import { StackConfigError } from "../config/errors";
 import { DEFAULT_STANDIN_CLOUD, standInCloudFor } from "../offline/standInCloud";
 import { STACKS_DIR } from "../project";
-import { flattenStackConfig, readStackFile, StackFileConfig, stackFilePath } from "../offline/stackFile";
+import { parseStackFileText, readStackFile, StackFileConfig, stackFilePath } from "../offline/stackFile";
 import { namespaceValues, parseStackConfig } from "../config";
 import { PROFILE_CR_TYPE, SERVICE_ACCOUNT_PATCH_TYPE, SERVICE_ACCOUNT_TYPE } from "../components/typeTokens";
 
@@ -90,7 +90,8 @@ async function baseline(stack: string, against: string, stacksDir: string): Prom
         }
         throw new Error(`--against ${against}: neither a directory nor a git ref with ${file} in ${stacksDir} (${stderr.trim() || (err as Error).message})`);
     }
-    return planFor(stack, flattenStackConfig(parse(text)), `${path.relative(process.cwd(), path.join(stacksDir, file)) || file} at ${against}`);
+    const where = `${path.relative(process.cwd(), path.join(stacksDir, file)) || file} at ${against}`;
+    return planFor(stack, parseStackFileText(text, where), where);
 }
 
 function safeFileName(name: string): string {

@@ -192,7 +192,10 @@ describe("stack config", () => {
         const problems = problemsOf(raw).join("\n");
         expect(problems).to.match(/kubeflow-irsa:pipeline\.repository: "ml-platform" must be the GitHub repository as <owner>\/<repo>/);
         // A wrong type is told apart from a missing key, with the YAML fix for a number.
-        expect(problems).to.match(/kubeflow-irsa:pipeline\.accountId: 444455556666 must be a string: quote it in YAML \("444455556666"\)/);
+        expect(problems).to.match(/kubeflow-irsa:pipeline\.accountId: 444455556666 must be a string, but YAML read it as the number 444455556666, .*: write "444455556666"/);
+        // An account id with a leading zero loses it as a number: the hint gives the 12 digits back.
+        raw.pipeline = { repository: "acme/ml-platform", accountId: 12345678901 };
+        expect(problemsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.accountId: 12345678901 must be a string, .*drops leading \(and trailing\) zeros: write "012345678901"/);
         raw.pipeline = { repository: true };
         expect(problemsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.repository: true must be a string$/m);
     });
@@ -228,7 +231,7 @@ describe("stack config", () => {
         it("names bad node counts, a numeric version and a VPC without subnets", () => {
             const base = { ...validConfig(), oidcIssuerUrl: undefined, profiles: [] };
             expectProblem({ ...base, cluster: { create: { version: "1.31", desiredSize: 5, maxSize: 3 } } }, "kubeflow-irsa:cluster.create.desiredSize", /must lie between minSize \(1\) and maxSize \(3\)/);
-            expectProblem({ ...base, cluster: { create: { version: 1.31 } } }, "kubeflow-irsa:cluster.create.version", /quote it in YAML/);
+            expectProblem({ ...base, cluster: { create: { version: 1.31 } } }, "kubeflow-irsa:cluster.create.version", /YAML read it as the number 1\.31, which drops leading \(and trailing\) zeros: write the value exactly as written in the file, in quotes/);
             expectProblem({ ...base, cluster: { create: { version: "1.31", vpcId: "vpc-0123456789abcdef0" } } }, "kubeflow-irsa:cluster.create.subnetIds", /is required with vpcId/);
             expectProblem({ ...base, cluster: { create: { version: "1.31", nodes: 3 } } }, "kubeflow-irsa:cluster.create.nodes", /is not a known key; allowed keys: version, instanceType/);
         });
