@@ -12,9 +12,12 @@ export function generatedProfiles(n: number): Array<Record<string, unknown>> {
     });
 }
 
+/** Up to 3,000 profiles in one account: the benchmark's accounts have IAM's roles quota raised to its maximum. */
+export const BENCH_ROLES_QUOTA = 5000;
+
 export const BENCH_ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/BENCH0000000000000000000000000000";
 
 /** The raw (namespace-less) stack config for N generated profiles. */
 export function generatedStackConfig(n: number): Record<string, unknown> {
-    return { clusterName: "kf-bench", oidcIssuerUrl: BENCH_ISSUER, rolePath: "/kubeflow/", tags: { environment: "bench" }, profiles: generatedProfiles(n) };
+    return { clusterName: "kf-bench", oidcIssuerUrl: BENCH_ISSUER, rolePath: "/kubeflow/", tags: { environment: "bench" }, iamRolesQuota: BENCH_ROLES_QUOTA, profiles: generatedProfiles(n) };
 }

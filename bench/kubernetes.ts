@@ -17,6 +17,7 @@ import { runPreview } from "../preview/preview";
 import { PROJECT_ROOT } from "../project";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
 import { configMap, pulumiCli, wholeProgramStack } from "../tools/engine";
+import { BENCH_ROLES_QUOTA } from "./fixtures";
 
 export interface KubernetesRow {
     n: number;
@@ -30,7 +31,7 @@ export const ENGINE_PARALLELISM = "the CLI's default (unbounded: one step per re
 
 function stackConfig(n: number, kubeconfig: string): Record<string, unknown> {
     const profiles = Array.from({ length: n }, (_, i) => ({ name: `bench-${String(i).padStart(5, "0")}`, owner: `bench-${i}@example.com` }));
-    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:cluster": { kubeconfig, context: "local" }, "kubeflow-irsa:profiles": profiles };
+    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:cluster": { kubeconfig, context: "local" }, "kubeflow-irsa:iamRolesQuota": BENCH_ROLES_QUOTA, "kubeflow-irsa:profiles": profiles };
 }
 
 export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] | string> {

@@ -8,7 +8,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../project";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
 import { configMap, EngineStack, pulumiCli, wholeProgramStack } from "../tools/engine";
-import { generatedProfiles } from "./fixtures";
+import { BENCH_ROLES_QUOTA, generatedProfiles } from "./fixtures";
 
 const ACCOUNT = "123456789012";
 export const BENCH_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BENCH0000000000000000000000000000`;
@@ -16,7 +16,7 @@ export const BENCH_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.ek
 /** N profiles; `full`: each with 2 service accounts, a bucket and a managed policy (fixtures.ts), else only name and owner. */
 export function benchStackConfig(n: number, full: boolean): Record<string, unknown> {
     const profiles = full ? generatedProfiles(n) : generatedProfiles(n).map(({ name, owner }) => ({ name, owner }));
-    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:oidcProviderArn": BENCH_PROVIDER_ARN, "kubeflow-irsa:rolePath": "/kubeflow/", "kubeflow-irsa:profiles": profiles };
+    return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:oidcProviderArn": BENCH_PROVIDER_ARN, "kubeflow-irsa:rolePath": "/kubeflow/", "kubeflow-irsa:iamRolesQuota": BENCH_ROLES_QUOTA, "kubeflow-irsa:profiles": profiles };
 }
 
 /** Runs `measure` on a fresh whole-program stack per size; a string says why it was skipped. */
