@@ -173,10 +173,28 @@ export const KUBERNETES_NAMESPACES: readonly string[] = ["default", "kube-system
  */
 export const DEFAULT_RESERVED_NAMESPACES: readonly string[] = ["auth", "cert-manager", "istio-system", "knative-eventing", "knative-serving", "kubeflow-system", "oauth2-proxy"];
 
+/**
+ * What is wrong with a Profile's owner, or undefined: the owner administers the namespace, and so gets its role. A
+ * control character cannot be a user or group name the API server's authenticators produce (and hides what a reviewer
+ * reads); `system:` names are Kubernetes' own identities and groups (`system:authenticated` is every signed-in
+ * identity, `system:anonymous` everyone else).
+ */
+export function ownerProblem(owner: string): string | undefined {
+    if (/\p{Cc}/u.test(owner)) return "has a control character (a line break, tab or the like): write the owner's user or group name on one line";
+    if (/^system:/i.test(owner)) return `is one of Kubernetes' own identities or groups (system:*): as a Profile's owner it would administer the namespace, and so get its role, for ${/^system:(authenticated|unauthenticated|anonymous|serviceaccounts)\b/i.test(owner) ? "every identity of that kind" : "whatever holds that identity"}; name a person or a team's group`;
+    return undefined;
+}
+
+/** Kubeflow's own namespace: reserved wherever the profile controller runs (its central dashboard and pipelines live there). */
+export const KUBEFLOW_NAMESPACE = "kubeflow";
+
 /** Why a profile may not take `namespace`, or undefined when it may. */
 export function reservedNamespaceReason(namespace: string, controllerNamespace: string, reserved: readonly string[]): string | undefined {
     if (KUBERNETES_NAMESPACES.includes(namespace) || namespace.startsWith("kube-")) {
         return `is a namespace of Kubernetes itself (${KUBERNETES_NAMESPACES.join(", ")} and every kube-* name): the profile's role would be trusted by the cluster's own workloads there`;
+    }
+    if (namespace === KUBEFLOW_NAMESPACE && namespace !== controllerNamespace) {
+        return `is Kubeflow's own namespace, reserved wherever the profile controller runs (here: ${controllerNamespace}): the profile's role would be trusted by Kubeflow's own workloads there`;
     }
     if (namespace === controllerNamespace) {
         return `is the profile controller's namespace (profileController.namespace): the profile's role would be trusted by the controller's neighbours`;

@@ -8,7 +8,7 @@ import { PolicyDocument } from "../iam/document";
 import { arnAccount } from "../iam/arns";
 import { IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
 import { refusedRisks } from "../iam/permissionRisks";
-import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
+import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, ownerProblem, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "../components/manifests";
 import { PROJECT_NAME } from "../project";
 
@@ -177,6 +177,12 @@ const resourceQuota = z
         }
     });
 
+/**
+ * A number under a top-level key: the engine hands every top-level scalar to the program as text (`20`, whether the
+ * file says 20 or "20"), as Pulumi's own `config.getNumber` reads it; numbers inside a list or map arrive as numbers.
+ */
+const topLevelNumber = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value), schema);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Entries
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,7 +190,14 @@ const resourceQuota = z
 const profileEntry = z
     .object({
         name: dnsLabel,
-        owner: z.string().trim().min(1, { error: "must name the profile's owner (a user name or email)" }),
+        owner: z
+            .string()
+            .trim()
+            .min(1, { error: "must name the profile's owner (a user name or email)" })
+            .superRefine((owner, ctx) => {
+                const problem = ownerProblem(owner);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            }),
         ownerKind: z.enum(["User", "Group"], { error: "must be \"User\" or \"Group\"" }).default("User"),
         serviceAccounts: z
             .array(serviceAccountName)
@@ -336,18 +349,20 @@ export const stackConfigSchema = z
         permissionsBoundaryArn: policyArn.optional(),
         identity: identityBackend.default("irsa"),
         reservedNamespaces: z.array(dnsLabel).default([...DEFAULT_RESERVED_NAMESPACES]),
-        managedPoliciesPerRole: z
-            .number()
-            .int({ error: "must be a whole number" })
-            .min(MANAGED_POLICIES_PER_ROLE_DEFAULT, { error: `must be at least ${MANAGED_POLICIES_PER_ROLE_DEFAULT} (IAM's default quota)` })
-            .max(MANAGED_POLICIES_PER_ROLE_MAX, { error: `must be at most ${MANAGED_POLICIES_PER_ROLE_MAX} (the most IAM raises it to)` })
-            .default(MANAGED_POLICIES_PER_ROLE_DEFAULT),
-        iamRolesQuota: z
-            .number()
-            .int({ error: "must be a whole number" })
-            .min(IAM_ROLES_PER_ACCOUNT_DEFAULT, { error: `must be at least ${IAM_ROLES_PER_ACCOUNT_DEFAULT} (IAM's default roles per account)` })
-            .max(IAM_ROLES_PER_ACCOUNT_MAX, { error: `must be at most ${IAM_ROLES_PER_ACCOUNT_MAX} (the most IAM raises roles per account to)` })
-            .default(IAM_ROLES_PER_ACCOUNT_DEFAULT),
+        managedPoliciesPerRole: topLevelNumber(
+            z
+                .number()
+                .int({ error: "must be a whole number" })
+                .min(MANAGED_POLICIES_PER_ROLE_DEFAULT, { error: `must be at least ${MANAGED_POLICIES_PER_ROLE_DEFAULT} (IAM's default quota)` })
+                .max(MANAGED_POLICIES_PER_ROLE_MAX, { error: `must be at most ${MANAGED_POLICIES_PER_ROLE_MAX} (the most IAM raises it to)` })
+        ).default(MANAGED_POLICIES_PER_ROLE_DEFAULT),
+        iamRolesQuota: topLevelNumber(
+            z
+                .number()
+                .int({ error: "must be a whole number" })
+                .min(IAM_ROLES_PER_ACCOUNT_DEFAULT, { error: `must be at least ${IAM_ROLES_PER_ACCOUNT_DEFAULT} (IAM's default roles per account)` })
+                .max(IAM_ROLES_PER_ACCOUNT_MAX, { error: `must be at most ${IAM_ROLES_PER_ACCOUNT_MAX} (the most IAM raises roles per account to)` })
+        ).default(IAM_ROLES_PER_ACCOUNT_DEFAULT),
         tags: tags.default({}),
         profileController: profileController.default({ namespace: "kubeflow", serviceAccount: "profiles-controller-service-account", annotateServiceAccount: true, readyTimeoutSeconds: PROFILE_READY_TIMEOUT_SECONDS }),
         profiles: z.array(profileEntry, { error: "is required: a list of profiles (it may be empty: profiles: [])" }),

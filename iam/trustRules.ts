@@ -6,7 +6,7 @@
  *
  * Pure: part of the IAM core (iam/), which imports nothing else of the project and nothing of Pulumi.
  */
-import { OidcTrustTarget, POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, STS_AUDIENCE, SUBJECT_PREFIX, subjectProblem, WEB_IDENTITY_ACTION } from "./identity";
+import { OidcTrustTarget, POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, STS_AUDIENCE, SUBJECT_PREFIX, subjectParts, WEB_IDENTITY_ACTION } from "./identity";
 import { asList, PolicyDocument, PolicyStatement, sortedUnique, statements } from "./document";
 import { actionMatches, admittingStatements, evaluateTrust, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "./evaluate";
 
@@ -15,7 +15,6 @@ const OTHER_AUDIENCE = "some-other-audience";
 
 /** A subject no configuration names: if it gets in, the trust is open to any service account of the cluster. */
 export const PROBE_SUBJECT = serviceAccountSubject("kubeflow-irsa-probe", "any-service-account");
-
 
 /** The OIDC providers a trust policy names, with the issuer host/path its condition keys use. */
 export function federatedTrusts(doc: PolicyDocument): OidcTrustTarget[] {
@@ -237,6 +236,12 @@ export function webIdentityReview(trust: PolicyDocument, candidates: readonly st
     return { admitted, risks };
 }
 
+/** Whether a `sub` pattern can match service accounts of more than one namespace (or is no service-account subject at all). */
+function beyondOneNamespace(pattern: string): boolean {
+    const parts = subjectParts(pattern);
+    return parts === undefined || /[*?]/.test(parts.namespace);
+}
+
 /**
  * `sub` patterns of a trust that reach beyond one namespace (checked on the text: no evaluation needed), with the
  * statements that write them; only the `sub` keys of `providers` when given.
@@ -248,7 +253,7 @@ export function subPatternRisks(trust: PolicyDocument, providers?: readonly Oidc
         for (const block of Object.values(statement.Condition ?? {})) {
             for (const [key, values] of Object.entries(block)) {
                 if (!key.endsWith(":sub") || (keys && !keys.has(key))) continue;
-                for (const pattern of asList(values).map(String).filter((v) => /[*?]/.test(v) && subjectProblem(v, "StringLike") !== undefined)) {
+                for (const pattern of asList(values).map(String).filter((v) => /[*?]/.test(v) && beyondOneNamespace(v))) {
                     found.set(pattern, (found.get(pattern) ?? new Set()).add(statement.Sid ?? `#${index}`));
                 }
             }

@@ -42,3 +42,17 @@ describe("stack files as the Pulumi CLI reads them", () => {
         }
     });
 });
+
+describe("top-level numbers as the engine hands them", () => {
+    it("reads managedPoliciesPerRole and iamRolesQuota from the text the engine passes, quoted or not in the file", () => {
+        for (const text of ["20", "\"20\""]) {
+            const file = `config:\n  kubeflow-irsa:clusterName: kf-dev\n  kubeflow-irsa:oidcIssuerUrl: https://oidc.eks.us-west-2.amazonaws.com/id/ABC123\n  kubeflow-irsa:managedPoliciesPerRole: ${text}\n  kubeflow-irsa:iamRolesQuota: 3000\n  kubeflow-irsa:profiles: []\n`;
+            const flat = parseStackFileText(file, "Pulumi.dev.yaml").config;
+            // What the engine hands a program: every top-level scalar as text.
+            expect(flat["kubeflow-irsa:managedPoliciesPerRole"]).to.equal("20");
+            const cfg = parseStackConfig(namespaceValues(flat));
+            expect([cfg.managedPoliciesPerRole, cfg.iamRolesQuota]).to.deep.equal([20, 3000]);
+        }
+        expect(() => parseStackConfig(namespaceValues({ "kubeflow-irsa:clusterName": "kf-dev", "kubeflow-irsa:profiles": "[]", "kubeflow-irsa:managedPoliciesPerRole": "twenty" }))).to.throw(/kubeflow-irsa:managedPoliciesPerRole: "twenty" must be a number/);
+    });
+});
