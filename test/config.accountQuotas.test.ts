@@ -5,8 +5,9 @@
  */
 import { expect } from "chai";
 import { parseStackConfig } from "../config";
-import { StackConfigError } from "../config/errors";
+
 import { stackRoleCount } from "../config/rules";
+import { configProblems } from "./helpers/configProblems";
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/ABC123";
 const profiles = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `team-${i}`, owner: "a@example.com" }));
@@ -16,16 +17,6 @@ const pair = (name: string, assetAccountId: string) => ({
     assetPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] },
     ...(assetAccountId === "111122223333" ? {} : { assetDeployRoleArn: `arn:aws:iam::${assetAccountId}:role/deployer` }),
 });
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        expect(err).to.be.instanceOf(StackConfigError);
-        return (err as StackConfigError).problems;
-    }
-    return [];
-}
 
 describe("stack config: the account's roles quota", () => {
     it("counts one role per profile, the controller's, both roles of a pair in the stack's own account, the pipeline's and a created cluster's", () => {
@@ -39,7 +30,7 @@ describe("stack config: the account's roles quota", () => {
     for (const n of [998, 999, 1000, 1200]) {
         const total = n + 1;
         it(`${total} roles against the default 1,000: ${total > 1000 ? "refused, naming the count and the quota" : "accepted, with a warning"}`, () => {
-            const problems = problemsOf(stack(n));
+            const problems = configProblems(stack(n));
             if (total > 1000) {
                 expect(problems).to.have.length(1);
                 expect(problems[0]).to.match(new RegExp(`^kubeflow-irsa:profiles: .* makes the stack create ${total} IAM roles in its account \\(${n} for the profiles, 1 for the profile controller\\), over iamRolesQuota 1000: raise "Roles per account" in Service Quotas .*up to 5000.* set iamRolesQuota`));
@@ -58,8 +49,8 @@ describe("stack config: the account's roles quota", () => {
     });
 
     it("takes a raised quota up to IAM's 5,000, and refuses one above it or below the default", () => {
-        expect(problemsOf(stack(1200, { iamRolesQuota: 2000 }))).to.deep.equal([]);
-        expect(problemsOf(stack(1, { iamRolesQuota: 6000 }))[0]).to.match(/^kubeflow-irsa:iamRolesQuota: 6000 must be at most 5000 \(the most IAM raises roles per account to\)/);
-        expect(problemsOf(stack(1, { iamRolesQuota: 500 }))[0]).to.match(/^kubeflow-irsa:iamRolesQuota: 500 must be at least 1000/);
+        expect(configProblems(stack(1200, { iamRolesQuota: 2000 }))).to.deep.equal([]);
+        expect(configProblems(stack(1, { iamRolesQuota: 6000 }))[0]).to.match(/^kubeflow-irsa:iamRolesQuota: 6000 must be at most 5000 \(the most IAM raises roles per account to\)/);
+        expect(configProblems(stack(1, { iamRolesQuota: 500 }))[0]).to.match(/^kubeflow-irsa:iamRolesQuota: 500 must be at least 1000/);
     });
 });

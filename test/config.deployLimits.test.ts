@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../config";
 import { StackConfigError } from "../config/errors";
+import { refusalsOf } from "./helpers/configProblems";
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/ABC123";
 
@@ -13,18 +14,8 @@ function stack(profile: Record<string, unknown>, extra: Record<string, unknown> 
     return { clusterName: "kf-dev", oidcIssuerUrl: ISSUER, profiles: [{ name: "team-a", owner: "a@example.com" }, { owner: "b@example.com", ...profile }], ...extra };
 }
 
-function problemsOf(raw: Record<string, unknown>, file?: string): string[] {
-    try {
-        parseStackConfig(raw, file);
-    } catch (err) {
-        expect(err).to.be.instanceOf(StackConfigError);
-        return (err as StackConfigError).problems;
-    }
-    return expect.fail("expected the config to be refused");
-}
-
 function expectOnly(raw: Record<string, unknown>, pattern: RegExp): void {
-    const problems = problemsOf(raw);
+    const problems = refusalsOf(raw);
     expect(problems, problems.join("\n")).to.have.length(1);
     expect(problems[0]).to.match(pattern);
 }

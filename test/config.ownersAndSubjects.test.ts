@@ -5,22 +5,12 @@
  */
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { parseStackConfig } from "../config";
-import { StackConfigError } from "../config/errors";
+
 import { subjectProblem } from "../iam/identity";
+import { configProblems } from "./helpers/configProblems";
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/ABC123";
 const stack = (owner: string, ownerKind: "User" | "Group" = "User") => ({ clusterName: "kf-dev", oidcIssuerUrl: ISSUER, profiles: [{ name: "team-a", owner, ownerKind }] });
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        expect(err).to.be.instanceOf(StackConfigError);
-        return (err as StackConfigError).problems;
-    }
-    return [];
-}
 
 /** Every code point of Unicode's Cc class: C0 controls, DEL and the C1 controls. */
 const CONTROL = [...Array.from({ length: 0x20 }, (_, i) => i), 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i)].map((c) => String.fromCodePoint(c));
@@ -31,7 +21,7 @@ describe("stack config: owners and subjects", () => {
             fc.property(fc.constantFrom(...CONTROL), fc.stringMatching(/^[a-z][a-z.@-]{0,12}$/), fc.nat(14), (control, name, at) => {
                 // Leading and trailing whitespace is trimmed: put the control character inside the name.
                 const owner = `a${name.slice(0, at)}${control}${name.slice(at)}z`;
-                const problems = problemsOf(stack(owner));
+                const problems = configProblems(stack(owner));
                 expect(problems, JSON.stringify(owner)).to.have.length(1);
                 expect(problems[0]).to.match(/^kubeflow-irsa:profiles\[0\] \(team-a\)\.owner: .* has a control character/);
             }),
@@ -42,7 +32,7 @@ describe("stack config: owners and subjects", () => {
     it("refuses Kubernetes' own system: identities and groups as owners, of either kind and in any case", () => {
         for (const owner of ["system:authenticated", "system:unauthenticated", "system:masters", "system:serviceaccounts", "system:serviceaccounts:kubeflow", "system:anonymous", "System:Authenticated", "system:node:ip-10-0-0-1"]) {
             for (const kind of ["User", "Group"] as const) {
-                const problems = problemsOf(stack(owner, kind));
+                const problems = configProblems(stack(owner, kind));
                 expect(problems, owner).to.have.length(1);
                 expect(problems[0]).to.match(/\.owner: .* is one of Kubernetes' own identities or groups \(system:\*\)/);
             }
@@ -51,7 +41,7 @@ describe("stack config: owners and subjects", () => {
 
     it("accepts ordinary user and group names", () => {
         for (const owner of ["alice@example.com", "ml-forecasting", "Jane Doe", "system-admins", "oidc:alice", "https://idp.example.com#alice"]) {
-            expect(problemsOf(stack(owner)), owner).to.deep.equal([]);
+            expect(configProblems(stack(owner)), owner).to.deep.equal([]);
         }
     });
 

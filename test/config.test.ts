@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { StackConfigError } from "../config/errors";
+
 import { namespaceValues, parseStackConfig } from "../config";
+import { refusalsOf } from "./helpers/configProblems";
 
 function validConfig(): Record<string, any> {
     return {
@@ -13,19 +14,8 @@ function validConfig(): Record<string, any> {
     };
 }
 
-/** Parses and returns the error's problem lines; fails the test if parsing succeeds. */
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        expect(err).to.be.instanceOf(StackConfigError);
-        return (err as StackConfigError).problems;
-    }
-    expect.fail("expected the config to be rejected");
-}
-
 function expectProblem(raw: Record<string, unknown>, key: string, pattern: RegExp): void {
-    const problems = problemsOf(raw);
+    const problems = refusalsOf(raw);
     const hit = problems.find((p) => p.startsWith(`${key}:`));
     expect(hit, `no problem for ${key} in:\n${problems.join("\n")}`).to.not.equal(undefined);
     expect(hit).to.match(pattern);
@@ -62,7 +52,7 @@ describe("stack config", () => {
     });
 
     it("names a missing clusterName and a missing profiles list", () => {
-        const problems = problemsOf({});
+        const problems = refusalsOf({});
         expect(problems.join("\n")).to.match(/kubeflow-irsa:clusterName: missing is required/);
         expect(problems.join("\n")).to.match(/kubeflow-irsa:profiles: missing is required/);
     });
@@ -105,7 +95,7 @@ describe("stack config", () => {
         const raw = validConfig();
         raw.profiles[0].roleName = "r".repeat(65);
         raw.profiles[1].roleName = "bad name!";
-        const problems = problemsOf(raw).join("\n");
+        const problems = refusalsOf(raw).join("\n");
         expect(problems).to.match(/profiles\[0\] \(team-a\)\.roleName: "r{65}" is longer than IAM's 64-character limit/);
         expect(problems).to.match(/profiles\[1\] \(team-b\)\.roleName: "bad name!" has characters IAM does not allow/);
     });
@@ -115,7 +105,7 @@ describe("stack config", () => {
         raw.profiles[0].policyArns = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "AmazonS3FullAccess"];
         raw.permissionsBoundaryArn = "arn:aws:iam::123:policy/x";
         raw.oidcProviderArn = "arn:aws:iam::111122223333:role/not-a-provider";
-        const problems = problemsOf(raw).join("\n");
+        const problems = refusalsOf(raw).join("\n");
         expect(problems).to.match(/profiles\[0\] \(team-a\)\.policyArns\[1\]: "AmazonS3FullAccess" is not an IAM managed policy ARN/);
         expect(problems).to.match(/kubeflow-irsa:permissionsBoundaryArn: ".*" is not an IAM managed policy ARN/);
         expect(problems).to.match(/kubeflow-irsa:oidcProviderArn: ".*" is not an IAM OIDC provider ARN/);
@@ -124,7 +114,7 @@ describe("stack config", () => {
     it("rejects invalid bucket names and wildcards", () => {
         const raw = validConfig();
         raw.profiles[0].s3Buckets = ["*", "My_Bucket", "ok-bucket/prefix", "ab", "data-*", "fine-bucket/"];
-        const problems = problemsOf(raw).join("\n");
+        const problems = refusalsOf(raw).join("\n");
         expect(problems).to.match(/s3Buckets\[0\]: "\*" wildcards are not allowed/);
         expect(problems).to.match(/s3Buckets\[1\]: "My_Bucket" is not a valid S3 bucket name/);
         expect(problems).to.match(/s3Buckets\[3\]: "ab" is not a valid S3 bucket name/);
@@ -137,7 +127,7 @@ describe("stack config", () => {
         const raw = validConfig();
         raw.profiles[1].anotateOnly = true;
         raw.clustername = "x";
-        const problems = problemsOf(raw).join("\n");
+        const problems = refusalsOf(raw).join("\n");
         expect(problems).to.match(/kubeflow-irsa:profiles\[1\] \(team-b\)\.anotateOnly: true is not a known key \(did you mean "annotateOnly"\?\)/);
         expect(problems).to.match(/kubeflow-irsa:clustername: "x" is not a known key \(did you mean "clusterName"\?\)/);
     });
@@ -147,7 +137,7 @@ describe("stack config", () => {
         raw.profiles[0].name = "UPPER";
         raw.profiles[1].ownerKind = "Team";
         raw.profiles[1].maxSessionDuration = 60;
-        const problems = problemsOf(raw);
+        const problems = refusalsOf(raw);
         expect(problems).to.have.length(3);
         expect(problems[1]).to.match(/profiles\[1\] \(team-b\)\.ownerKind: "Team" must be "User" or "Group"/);
         expect(problems[2]).to.match(/maxSessionDuration: 60 must be at least 3600/);
@@ -163,7 +153,7 @@ describe("stack config", () => {
         const raw = validConfig();
         raw.profiles[0].serviceAccounts = [];
         raw.profiles[1].resourceQuota = { hard: { cpu: "lots" } };
-        const problems = problemsOf(raw).join("\n");
+        const problems = refusalsOf(raw).join("\n");
         expect(problems).to.match(/serviceAccounts: \[\] must list at least one service account/);
         expect(problems).to.match(/resourceQuota\.hard\.cpu: "lots" is not a Kubernetes quantity/);
     });
@@ -189,15 +179,15 @@ describe("stack config", () => {
         raw.pipeline = { repository: "acme/ml-platform", accountId: "444455556666" };
         expect(parseStackConfig(raw).pipeline).to.deep.equal({ repository: "acme/ml-platform", accountId: "444455556666" });
         raw.pipeline = { repository: "ml-platform", accountId: 444455556666 };
-        const problems = problemsOf(raw).join("\n");
+        const problems = refusalsOf(raw).join("\n");
         expect(problems).to.match(/kubeflow-irsa:pipeline\.repository: "ml-platform" must be the GitHub repository as <owner>\/<repo>/);
         // A wrong type is told apart from a missing key, with the YAML fix for a number.
         expect(problems).to.match(/kubeflow-irsa:pipeline\.accountId: 444455556666 must be a string, but YAML read it as the number 444455556666, .*: write "444455556666"/);
         // An account id with a leading zero loses it as a number: the hint gives the 12 digits back.
         raw.pipeline = { repository: "acme/ml-platform", accountId: 12345678901 };
-        expect(problemsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.accountId: 12345678901 must be a string, .*drops leading \(and trailing\) zeros: write "012345678901"/);
+        expect(refusalsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.accountId: 12345678901 must be a string, .*drops leading \(and trailing\) zeros: write "012345678901"/);
         raw.pipeline = { repository: true };
-        expect(problemsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.repository: true must be a string$/m);
+        expect(refusalsOf(raw).join("\n")).to.match(/kubeflow-irsa:pipeline\.repository: true must be a string$/m);
     });
 
     describe("cluster", () => {

@@ -5,11 +5,12 @@
  */
 import { expect } from "chai";
 import { parseStackConfig } from "../config";
-import { StackConfigError } from "../config/errors";
+
 import { podIdentityTrustStatement, profileTrustPolicy } from "../components/trustDocuments";
 import { STANDIN_ACCOUNT_ID } from "../offline/standInCloud";
 import { ProgramRun } from "../offline/runtime";
 import { PROFILE_CR, ROLE, SA_PATCH, byType, one, runWith } from "./helpers/program";
+import { configProblems } from "./helpers/configProblems";
 
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/5C3A0B8E2D1F4A6B9C7E8D0F1A2B3C4D";
 const HOST = ISSUER.replace("https://", "");
@@ -32,16 +33,6 @@ const podStatement = (namespace: string, serviceAccounts: string[]) => ({
         },
     },
 });
-
-/** The config's problem lines, or none. */
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        return (err as StackConfigError).problems;
-    }
-    return [];
-}
 
 describe("EKS Pod Identity for profiles and role pairs", () => {
     describe("trust documents", () => {
@@ -75,23 +66,23 @@ describe("EKS Pod Identity for profiles and role pairs", () => {
         });
 
         it("names a wrong backend and annotateOnly: false on a profile that is not IRSA alone", () => {
-            expect(problemsOf({ ...base, identity: "pod-identity", profiles: [] })[0]).to.match(/^kubeflow-irsa:identity: "pod-identity" must be "irsa", "podIdentity" or "irsa\+podIdentity"/);
-            expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "podIdentity", annotateOnly: false }] })).to.deep.equal([
+            expect(configProblems({ ...base, identity: "pod-identity", profiles: [] })[0]).to.match(/^kubeflow-irsa:identity: "pod-identity" must be "irsa", "podIdentity" or "irsa\+podIdentity"/);
+            expect(configProblems({ ...base, profiles: [{ name: "a", owner: "o", identity: "podIdentity", annotateOnly: false }] })).to.deep.equal([
                 "kubeflow-irsa:profiles[0] (a).annotateOnly: false is false, but the profile's identity is podIdentity: off irsa the Profile carries no IAM plugin, so the controller manages nothing; remove annotateOnly",
             ]);
-            expect(problemsOf({ ...base, profiles: [{ name: "a", owner: "o", identity: "irsa+podIdentity", annotateOnly: false }] })[0]).to.match(/identity is irsa\+podIdentity: off irsa the Profile carries no IAM plugin/);
+            expect(configProblems({ ...base, profiles: [{ name: "a", owner: "o", identity: "irsa+podIdentity", annotateOnly: false }] })[0]).to.match(/identity is irsa\+podIdentity: off irsa the Profile carries no IAM plugin/);
         });
 
         it("counts associations across profiles against the 5,000-per-cluster quota, with the numbers", () => {
             const profiles = Array.from({ length: 1001 }, (_, i) => ({ name: `p${i}`, owner: "o", serviceAccounts: ["default-editor", "a", "b", "c", "d"] }));
             // 1,001 roles: the account's raised roles quota keeps this test about associations alone.
-            const problems = problemsOf({ ...base, identity: "podIdentity", iamRolesQuota: 5000, profiles });
+            const problems = configProblems({ ...base, identity: "podIdentity", iamRolesQuota: 5000, profiles });
             expect(problems).to.have.length(1);
             expect(problems[0]).to.match(
                 /^kubeflow-irsa:profiles: .* needs 5005 Pod Identity associations \(one per service account of each profile, and per subject of each role pair, on podIdentity or irsa\+podIdentity\), over EKS's 5000 per cluster, which AWS does not raise: keep 5 or more of them on irsa$/,
             );
             profiles[0] = { ...profiles[0], identity: "irsa" } as never;
-            expect(problemsOf({ ...base, identity: "podIdentity", iamRolesQuota: 5000, profiles })).to.deep.equal([]);
+            expect(configProblems({ ...base, identity: "podIdentity", iamRolesQuota: 5000, profiles })).to.deep.equal([]);
         });
     });
 
@@ -188,7 +179,7 @@ describe("EKS Pod Identity for profiles and role pairs", () => {
         };
 
         it("refuses patterns, StringLike and an external id that Pod Identity would ignore, naming the pair and the fix", () => {
-            const problems = problemsOf({
+            const problems = configProblems({
                 clusterName: "kf-dev",
                 profiles: [],
                 rolePairs: [{ ...pair, identity: "podIdentity", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"], externalId: "kf-dev-customer-read" }],
@@ -199,7 +190,7 @@ describe("EKS Pod Identity for profiles and role pairs", () => {
                 'kubeflow-irsa:rolePairs[0] (customer-read).externalId: "kf-dev-customer-read" has no effect on podIdentity (EKS generates an external id per association): remove it, or keep irsa+podIdentity while IRSA pods still use it',
             ]);
             // The stack's identity applies to pairs too, and a pair may keep IRSA.
-            expect(problemsOf({ clusterName: "kf-dev", identity: "podIdentity", profiles: [], rolePairs: [{ ...pair, identity: "irsa", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"] }] })).to.deep.equal([]);
+            expect(configProblems({ clusterName: "kf-dev", identity: "podIdentity", profiles: [], rolePairs: [{ ...pair, identity: "irsa", subjectMatch: "StringLike", subjects: ["system:serviceaccount:domino-compute:run-*"] }] })).to.deep.equal([]);
         });
 
         it("passes the backend and the cluster to the pair; IRSA pairs carry neither (no change for deployed pairs)", async () => {
