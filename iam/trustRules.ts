@@ -29,6 +29,9 @@ export function federatedTrusts(doc: PolicyDocument): OidcTrustTarget[] {
     return [...out.values()];
 }
 
+/** Whether a condition key is an OIDC provider's `sub` key (`<issuer>:sub`, in any case, as IAM reads keys). */
+export const isSubKey = (key: string) => key.toLowerCase().endsWith(":sub");
+
 /**
  * The one reader of `sub` conditions: the values a statement lists under `<issuer>:sub` keys (in any case, as IAM
  * reads condition keys), for one issuer when given, under the given operators when given (else any operator).
@@ -40,7 +43,7 @@ export function subjectValues(statement: PolicyStatement | undefined, only: { is
             ? []
             : Object.entries(keys).flatMap(([key, values]) => {
                   const lower = key.toLowerCase();
-                  return (wanted === undefined ? lower.endsWith(":sub") : lower === wanted) ? asList(values).map(String) : [];
+                  return (wanted === undefined ? isSubKey(key) : lower === wanted) ? asList(values).map(String) : [];
               }),
     );
 }
@@ -247,16 +250,11 @@ function beyondOneNamespace(pattern: string): boolean {
  * statements that write them; only the `sub` keys of `providers` when given.
  */
 export function subPatternRisks(trust: PolicyDocument, providers?: readonly OidcTrustTarget[]): TrustRisk[] {
-    const keys = providers && new Set(providers.map((p) => `${p.issuerHostPath}:sub`));
     const found = new Map<string, Set<string>>();
     statements(trust).forEach((statement, index) => {
-        for (const block of Object.values(statement.Condition ?? {})) {
-            for (const [key, values] of Object.entries(block)) {
-                if (!key.endsWith(":sub") || (keys && !keys.has(key))) continue;
-                for (const pattern of asList(values).map(String).filter((v) => /[*?]/.test(v) && beyondOneNamespace(v))) {
-                    found.set(pattern, (found.get(pattern) ?? new Set()).add(statement.Sid ?? `#${index}`));
-                }
-            }
+        const values = providers ? providers.flatMap((p) => subjectValues(statement, { issuerHostPath: p.issuerHostPath })) : subjectValues(statement);
+        for (const pattern of values.filter((v) => /[*?]/.test(v) && beyondOneNamespace(v))) {
+            found.set(pattern, (found.get(pattern) ?? new Set()).add(statement.Sid ?? `#${index}`));
         }
     });
     return [...found]

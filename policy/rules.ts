@@ -9,7 +9,7 @@ import { asList, PolicyDocument, statements } from "../iam/document";
 import { broadManagedPolicy, hasWildcard, refusedRisks, RiskRule, scopeRisks, statementScopes } from "../iam/permissionRisks";
 import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, subjectParts } from "../iam/identity";
 import { admittingStatements, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "../iam/evaluate";
-import { exactValuesOnly, federatedTrusts, patternInstance, podIdentityProbesOf, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
+import { exactValuesOnly, federatedTrusts, isSubKey, patternInstance, podIdentityProbesOf, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
 import { awsManagedPolicyDocument } from "../iam/managedPolicies";
 import { arnNamesRole, declaringComponents, describe, documentOf, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
 import { CONTROLLER_COMPONENT_TYPE } from "../components/typeTokens";
@@ -176,15 +176,10 @@ function trustProbe(trust: PolicyDocument) {
  * probe first), so only those are probed: the stack-wide rule stays linear in the Profiles, not quadratic.
  */
 function namespacesToProbe(trust: PolicyDocument, profileNamespaces: ReadonlySet<string>): Iterable<string> {
-    const namespaceKey = (key: string) => key.endsWith(":sub") || key === POD_IDENTITY_TAGS.namespace;
-    if (!exactValuesOnly(trust, namespaceKey)) return profileNamespaces;
-    return new Set(
-        statements(trust).flatMap((st) => Object.values(st.Condition ?? {})).flatMap((keys) =>
-            Object.entries(keys)
-                .filter(([key]) => namespaceKey(key))
-                .flatMap(([key, values]) => asList(values).flatMap((v) => (key.endsWith(":sub") ? subjectParts(String(v))?.namespace ?? [] : [String(v)]))),
-        ),
-    );
+    const podNamespaceKey = (key: string) => key.toLowerCase() === POD_IDENTITY_TAGS.namespace.toLowerCase();
+    if (!exactValuesOnly(trust, (key) => isSubKey(key) || podNamespaceKey(key))) return profileNamespaces;
+    const podNamespaces = statements(trust).flatMap((st) => Object.values(st.Condition ?? {}).flatMap((keys) => Object.entries(keys).filter(([key]) => podNamespaceKey(key)).flatMap(([, values]) => asList(values).map(String))));
+    return new Set([...subjectsNamed(trust).flatMap((s) => subjectParts(s)?.namespace ?? []), ...podNamespaces]);
 }
 
 /**

@@ -10,7 +10,7 @@ import { DEFAULT_TRUST_POLICY_MAX_LENGTH } from "../config/limits";
 import type { PodIdentityBinding, RoleView } from "./iam";
 import { DEFAULT_STANDIN_CLOUD, StandInCloud, standInClusterArn } from "../offline/standInCloud";
 import { AssumeRequest, evaluateTrust, podIdentityAllowed, UnsupportedConditionError } from "../iam/evaluate";
-import { exactValuesOnly, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
+import { exactValuesOnly, isSubKey, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
 import { broadManagedPolicy } from "../iam/permissionRisks";
 import { bySeverity, Finding } from "./findings";
 
@@ -82,7 +82,7 @@ function awsPrincipalsOf(doc: PolicyDocument): Array<{ arn: string; externalId?:
  * own subjects suffice; patterns and negated operators need every subject any trust names.
  */
 function candidateSubjects(trust: PolicyDocument, universe: string[]): string[] {
-    return exactValuesOnly(trust, (key) => key.endsWith(":sub")) ? subjectsNamed(trust) : universe;
+    return exactValuesOnly(trust, isSubKey) ? subjectsNamed(trust) : universe;
 }
 
 /** Share of the trust-policy quota from which a trust counts as "near" it. */
