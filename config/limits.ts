@@ -1,3 +1,4 @@
+import { DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_MAX_LENGTH } from "../iam/identity";
 /**
  * What AWS or Kubernetes would refuse at deploy, checked before it: IAM's tag rules and per-role quotas, EKS's
  * associations per cluster, the API server's validation of a ResourceQuota, and the namespaces a Profile may not
@@ -111,7 +112,6 @@ export const QUOTA_SCOPES: readonly string[] = ["BestEffort", "CrossNamespacePod
 export const QUOTA_SCOPE_OPERATORS: readonly string[] = ["DoesNotExist", "Exists", "In", "NotIn"];
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function quotaResourceNameProblem(name: string): string | undefined {
     const slash = name.indexOf("/");
@@ -120,7 +120,7 @@ export function quotaResourceNameProblem(name: string): string | undefined {
         return `is not a resource a quota can limit: use a standard one (${[...STANDARD_QUOTA_RESOURCES].slice(0, 6).join(", ")}, ...), count/<resource>, or a domain-qualified name such as requests.nvidia.com/gpu`;
     }
     const [prefix, rest] = [name.slice(0, slash), name.slice(slash + 1)];
-    if (!DNS1123_SUBDOMAIN.test(prefix) || !QUALIFIED_NAME.test(rest)) {
+    if (prefix.length > DNS1123_SUBDOMAIN_MAX_LENGTH || !DNS1123_SUBDOMAIN.test(prefix) || !QUALIFIED_NAME.test(rest)) {
         return "is not a qualified resource name (<dns-subdomain>/<name>, the name at most 63 letters, digits, '-', '_' or '.')";
     }
     return undefined;

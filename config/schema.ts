@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { PolicyDocument } from "../iam/document";
 import { arnAccount } from "../iam/arns";
-import { IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
+import { DNS1123_LABEL, DNS1123_LABEL_MAX_LENGTH, DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_MAX_LENGTH, IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
 import { refusedRisks } from "../iam/permissionRisks";
 import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, ownerProblem, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "../components/manifests";
@@ -19,8 +19,6 @@ export const CONFIG_NAMESPACE = PROJECT_NAME;
 // Field rules (each message says what is allowed, so the error names the fix)
 // ---------------------------------------------------------------------------------------------------------------
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const ROLE_NAME = /^[\w+=,.@-]+$/;
 const ROLE_PATH = /^\/(?:[\x21-\x7e]*\/)?$/;
 const PARTITION = "aws(?:-[a-z]+)*";
@@ -46,12 +44,12 @@ function isValidBucketName(name: string): boolean {
 
 const dnsLabel = z
     .string()
-    .max(63, { error: "must be at most 63 characters (a DNS-1123 label)" })
+    .max(DNS1123_LABEL_MAX_LENGTH, { error: `must be at most ${DNS1123_LABEL_MAX_LENGTH} characters (a DNS-1123 label)` })
     .regex(DNS1123_LABEL, { error: "is not a DNS-1123 label: use lowercase a-z, 0-9 and '-', starting and ending with a letter or digit" });
 
 const serviceAccountName = z
     .string()
-    .max(253, { error: "must be at most 253 characters" })
+    .max(DNS1123_SUBDOMAIN_MAX_LENGTH, { error: `must be at most ${DNS1123_SUBDOMAIN_MAX_LENGTH} characters` })
     .regex(DNS1123_SUBDOMAIN, { error: "is not a valid service account name: use lowercase a-z, 0-9, '-' and '.', starting and ending with a letter or digit" });
 
 const iamRoleName = z

@@ -9,9 +9,16 @@
 /** How every service account's `sub` claim begins. */
 export const SUBJECT_PREFIX = "system:serviceaccount:";
 
-/** Kubernetes' name rules: a namespace is a DNS-1123 label, a service account a DNS-1123 subdomain. */
-const DNS1123_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/**
+ * Kubernetes' name rules (the API server's validation): a namespace is a DNS-1123 label of at most 63 characters, a
+ * service account a DNS-1123 subdomain of at most 253. The patterns leave the length to the caller.
+ */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_LABEL_MAX_LENGTH = 63;
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+const isNamespaceName = (name: string) => name.length <= DNS1123_LABEL_MAX_LENGTH && DNS1123_LABEL.test(name);
+const isServiceAccountName = (name: string) => name.length <= DNS1123_SUBDOMAIN_MAX_LENGTH && DNS1123_SUBDOMAIN.test(name);
 
 /** `system:serviceaccount:<namespace>:<name>` naming one service account: no patterns, valid Kubernetes names. */
 const CONCRETE_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -56,12 +63,12 @@ export function subjectProblem(subject: string, match: SubjectMatch): string | u
     if (match === "StringEquals" && /[*?]/.test(subject)) {
         return "has a wildcard but subjectMatch is StringEquals: set subjectMatch: StringLike, or list exact subjects";
     }
-    if (!DNS1123_LABEL.test(parts[2])) {
+    if (!isNamespaceName(parts[2])) {
         return `can never match: its namespace "${parts[2]}" is not a Kubernetes namespace name (a lowercase DNS label: a-z, 0-9 and '-', at most 63 characters), and EKS puts the namespace in the token as Kubernetes names it`;
     }
     // A pattern's service account: wildcards aside, only the characters a service-account name can have.
     const serviceAccount = parts[3];
-    if (/[*?]/.test(serviceAccount) ? !/^[-a-z0-9.*?]+$/.test(serviceAccount) : !DNS1123_SUBDOMAIN.test(serviceAccount)) {
+    if (/[*?]/.test(serviceAccount) ? !/^[-a-z0-9.*?]+$/.test(serviceAccount) : !isServiceAccountName(serviceAccount)) {
         return `can never match: its service account "${serviceAccount}" is not a Kubernetes service-account name (a lowercase DNS subdomain: a-z, 0-9, '-' and '.')`;
     }
     return undefined;
