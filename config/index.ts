@@ -5,7 +5,7 @@
  */
 import { CONFIG_NAMESPACE, ResolvedProfile, StackConfig, stackConfigSchema } from "./schema";
 import { DEFAULT_STACK_FILE, issueProblems, problemLines, StackConfigError } from "./errors";
-import { configWarnings, crossEntryProblems, resolveProfiles } from "./rules";
+import { crossEntryChecks, resolveProfiles } from "./rules";
 
 export interface ParsedStackConfig extends StackConfig {
     /** Profiles with stack-wide defaults applied and role names decided. */
@@ -26,11 +26,11 @@ export function parseStackConfig(raw: Record<string, unknown>, file: string = DE
     }
     const cfg = parsed.data;
     const resolvedProfiles = resolveProfiles(cfg);
-    const problems = crossEntryProblems(cfg, resolvedProfiles);
+    const { problems, warnings } = crossEntryChecks(cfg, resolvedProfiles);
     if (problems.length > 0) {
         throw new StackConfigError(problemLines(problems, raw), file);
     }
-    return { ...cfg, resolvedProfiles, warnings: configWarnings(cfg, resolvedProfiles) };
+    return { ...cfg, resolvedProfiles, warnings };
 }
 
 /**

@@ -16,7 +16,11 @@ import { profileRoleTags, ROLE_PAIR_OWN_TAGS } from "../components/tags";
 /** Account id placeholder: only its length matters when estimating policy sizes before the account is known. */
 const ACCOUNT_PLACEHOLDER = "000000000000";
 
-export function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {
+/**
+ * The rules across entries: the problems that refuse the config, and the warnings of what it allows but a reviewer
+ * should see (the program logs them, the preview lists them as findings).
+ */
+export function crossEntryChecks(cfg: StackConfig, resolved: ResolvedProfile[]): { problems: Problem[]; warnings: string[] } {
     const problems: Problem[] = [];
     const firstByName = new Map<string, number>();
     cfg.profiles.forEach((p, i) => {
@@ -100,8 +104,8 @@ export function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]
     }
 
     problems.push(...deployLimitProblems(cfg, resolved));
-    const { problem } = rolesQuotaVerdict(stackRoleCount(cfg, resolved), cfg.iamRolesQuota);
-    if (problem) problems.push({ path: ["profiles"], message: problem });
+    const rolesQuota = rolesQuotaVerdict(stackRoleCount(cfg, resolved), cfg.iamRolesQuota);
+    if (rolesQuota.problem) problems.push({ path: ["profiles"], message: rolesQuota.problem });
 
     const create = cfg.cluster.create;
     if (create) {
@@ -120,7 +124,7 @@ export function crossEntryProblems(cfg: StackConfig, resolved: ResolvedProfile[]
     if (cfg.oidcProviderArn && cfg.oidcThumbprints) {
         problems.push({ path: ["oidcThumbprints"], message: "has no effect with oidcProviderArn (an adopted provider is not changed): remove one of them" });
     }
-    return problems;
+    return { problems, warnings: rolesQuota.warning ? [rolesQuota.warning] : [] };
 }
 
 /** Namespaces a Profile may not take, and what IAM would refuse at deploy (limits.ts). */
@@ -189,10 +193,4 @@ export function stackRoleCount(cfg: StackConfig, resolved: ResolvedProfile[]): S
         pipeline: cfg.pipeline ? 2 : 0,
         cluster: cfg.cluster.create ? 2 : 0,
     };
-}
-
-/** What the config allows but is worth a reviewer's look (the program logs them, the preview lists them as findings). */
-export function configWarnings(cfg: StackConfig, resolved: ResolvedProfile[]): string[] {
-    const { warning } = rolesQuotaVerdict(stackRoleCount(cfg, resolved), cfg.iamRolesQuota);
-    return warning ? [warning] : [];
 }
