@@ -97,12 +97,20 @@ export function evaluateTrust(doc: PolicyDocument, request: AssumeRequest): Deci
     return decide(doc, request).decision;
 }
 
-/** The decision and the Allow statements (by index) that grant it, in one pass over the statements. */
-function decide(doc: PolicyDocument, request: AssumeRequest): { decision: Decision; allowing: number[] } {
-    const applicable = statements(doc).flatMap((s, i) => (principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context) ? [{ s, i }] : []));
+/**
+ * IAM's decision over the statements that apply to a request: an explicit Deny wins, then any Allow. With the Allow
+ * statements (by index) that grant it, in one pass.
+ */
+function decideOver(all: PolicyStatement[], applies: (s: PolicyStatement) => boolean): { decision: Decision; allowing: number[] } {
+    const applicable = all.flatMap((s, i) => (applies(s) ? [{ s, i }] : []));
     if (applicable.some(({ s }) => s.Effect === "Deny")) return { decision: "ExplicitlyDenied", allowing: [] };
     const allowing = applicable.filter(({ s }) => s.Effect === "Allow").map(({ i }) => i);
     return { decision: allowing.length ? "Allowed" : "ImplicitlyDenied", allowing };
+}
+
+/** The decision of a trust policy for an assume request, with the Allow statements that grant it. */
+function decide(doc: PolicyDocument, request: AssumeRequest): { decision: Decision; allowing: number[] } {
+    return decideOver(statements(doc), (s) => principalMatches(s, request) && actionMatches(s, request.action) && conditionsHold(s, request.context));
 }
 
 export function webIdentityRequest(trust: OidcTrustTarget, subject: string, audience = STS_AUDIENCE): AssumeRequest {
@@ -163,7 +171,5 @@ export function resourceMatches(statement: PolicyStatement, resource: string): b
 
 /** IAM's decision for a request against identity policies alone: an explicit Deny wins, then any Allow. */
 export function evaluateIdentity(docs: PolicyDocument[], request: IdentityRequest): Decision {
-    const applicable = docs.flatMap(statements).filter((s) => actionMatches(s, request.action) && resourceMatches(s, request.resource) && conditionsHold(s, request.context));
-    if (applicable.some((s) => s.Effect === "Deny")) return "ExplicitlyDenied";
-    return applicable.some((s) => s.Effect === "Allow") ? "Allowed" : "ImplicitlyDenied";
+    return decideOver(docs.flatMap(statements), (s) => actionMatches(s, request.action) && resourceMatches(s, request.resource) && conditionsHold(s, request.context)).decision;
 }
