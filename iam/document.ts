@@ -122,3 +122,13 @@ export function policiesEqual(a: PolicyDocument, b: PolicyDocument): boolean {
 export function findStatement(doc: PolicyDocument | undefined, sid: string): PolicyStatement | undefined {
     return doc ? statements(doc).find((s) => s.Sid === sid) : undefined;
 }
+
+/**
+ * The values a statement's conditions list under the keys `isKey` picks, in the order the statement writes them,
+ * under `operators` when given (else any operator). The one reader of condition values by key.
+ */
+export function conditionValues(statement: PolicyStatement | undefined, isKey: (key: string) => boolean, operators?: readonly string[]): string[] {
+    return Object.entries(statement?.Condition ?? {}).flatMap(([operator, keys]) =>
+        operators && !operators.includes(operator) ? [] : Object.entries(keys).flatMap(([key, values]) => (isKey(key) ? asList(values).map(String) : [])),
+    );
+}

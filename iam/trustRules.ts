@@ -7,7 +7,7 @@
  * Pure: part of the IAM core (iam/), which imports nothing else of the project and nothing of Pulumi.
  */
 import { OidcTrustTarget, POD_IDENTITY_SERVICE, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, STS_AUDIENCE, SUBJECT_PREFIX, subjectParts, WEB_IDENTITY_ACTION } from "./identity";
-import { asList, PolicyDocument, PolicyStatement, sortedUnique, statements } from "./document";
+import { asList, conditionValues, PolicyDocument, PolicyStatement, sortedUnique, statements } from "./document";
 import { actionMatches, admittingStatements, evaluateTrust, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "./evaluate";
 
 /** An audience no token for STS carries: if a trust admits it, the trust does not check `aud`. */
@@ -38,14 +38,7 @@ export const isSubKey = (key: string) => key.toLowerCase().endsWith(":sub");
  */
 export function subjectValues(statement: PolicyStatement | undefined, only: { issuerHostPath?: string; operators?: readonly string[] } = {}): string[] {
     const wanted = only.issuerHostPath === undefined ? undefined : `${only.issuerHostPath}:sub`.toLowerCase();
-    return Object.entries(statement?.Condition ?? {}).flatMap(([operator, keys]) =>
-        only.operators && !only.operators.includes(operator)
-            ? []
-            : Object.entries(keys).flatMap(([key, values]) => {
-                  const lower = key.toLowerCase();
-                  return (wanted === undefined ? isSubKey(key) : lower === wanted) ? asList(values).map(String) : [];
-              }),
-    );
+    return conditionValues(statement, wanted === undefined ? isSubKey : (key) => key.toLowerCase() === wanted, only.operators);
 }
 
 /** Every `sub` value written in a trust policy (exact subjects and patterns), under any operator. */
@@ -127,8 +120,8 @@ export function podIdentityProbesOf(trust: PolicyDocument): PodIdentityProbe[] {
         .filter(isPodIdentityStatement)
         .map((s) => {
             const named = (key: string) => {
-                const value = Object.values(s.Condition ?? {}).map((keys) => asList(keys[key])[0]).find((v) => v !== undefined);
-                return value === undefined ? undefined : patternInstance(String(value));
+                const [value] = conditionValues(s, (k) => k === key);
+                return value === undefined ? undefined : patternInstance(value);
             };
             const account = named("aws:SourceAccount") ?? "111122223333";
             return {

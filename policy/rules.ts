@@ -5,7 +5,7 @@
  * disagree; this file only chooses which of their results each rule enforces and words them for a reviewer: the
  * resource, the document and statement, what is wrong, and the fix.
  */
-import { asList, PolicyDocument, statements } from "../iam/document";
+import { conditionValues, PolicyDocument, statements } from "../iam/document";
 import { broadManagedPolicy, hasWildcard, refusedRisks, RiskRule, scopeRisks, statementScopes } from "../iam/permissionRisks";
 import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, subjectParts } from "../iam/identity";
 import { admittingStatements, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "../iam/evaluate";
@@ -178,7 +178,7 @@ function trustProbe(trust: PolicyDocument) {
 function namespacesToProbe(trust: PolicyDocument, profileNamespaces: ReadonlySet<string>): Iterable<string> {
     const podNamespaceKey = (key: string) => key.toLowerCase() === POD_IDENTITY_TAGS.namespace.toLowerCase();
     if (!exactValuesOnly(trust, (key) => isSubKey(key) || podNamespaceKey(key))) return profileNamespaces;
-    const podNamespaces = statements(trust).flatMap((st) => Object.values(st.Condition ?? {}).flatMap((keys) => Object.entries(keys).filter(([key]) => podNamespaceKey(key)).flatMap(([, values]) => asList(values).map(String))));
+    const podNamespaces = statements(trust).flatMap((st) => conditionValues(st, podNamespaceKey));
     return new Set([...subjectsNamed(trust).flatMap((s) => subjectParts(s)?.namespace ?? []), ...podNamespaces]);
 }
 
