@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceValues, parseStackConfig } from "./config";
+import { engineTarget, namespaceValues, parseStackConfig } from "./config";
 import { ProfileControllerIrsa } from "./components/controllerIrsa";
 import { profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
@@ -16,7 +16,8 @@ import { stackCluster } from "./cluster/stackCluster";
 
 async function main(): Promise<Record<string, unknown>> {
     // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.
-    const config = parseStackConfig(namespaceValues(pulumi.runtime.allConfig()), `stacks/Pulumi.${pulumi.getStack()}.yaml`);
+    const all = pulumi.runtime.allConfig();
+    const config = parseStackConfig(namespaceValues(all), `stacks/Pulumi.${pulumi.getStack()}.yaml`, engineTarget(all));
     for (const warning of config.warnings) pulumi.log.warn(`kubeflow-irsa: ${warning}`);
 
     const partition = aws.getPartitionOutput().partition;

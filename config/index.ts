@@ -5,7 +5,9 @@
  */
 import { CONFIG_NAMESPACE, ResolvedProfile, StackConfig, stackConfigSchema } from "./schema";
 import { DEFAULT_STACK_FILE, issueProblems, problemLines, StackConfigError } from "./errors";
-import { crossEntryChecks, resolveProfiles } from "./rules";
+import { crossEntryChecks, resolveProfiles, stackAccount } from "./rules";
+import { documentChecks, StackTarget } from "./documents";
+import { partitionOf } from "../iam/arns";
 
 export interface ParsedStackConfig extends StackConfig {
     /** Profiles with stack-wide defaults applied and role names decided. */
@@ -18,7 +20,7 @@ export interface ParsedStackConfig extends StackConfig {
  * Validates the namespace's raw values (`{ clusterName: ..., profiles: [...] }`, already JSON-decoded) and returns
  * the typed config, or throws a StackConfigError listing every problem.
  */
-export function parseStackConfig(raw: Record<string, unknown>, file: string = DEFAULT_STACK_FILE): ParsedStackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, file: string = DEFAULT_STACK_FILE, engine: EngineTarget = {}): ParsedStackConfig {
     // reportInput: issues carry the value, so a wrong type ("must be a string") is told apart from a missing key.
     const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
@@ -27,10 +29,39 @@ export function parseStackConfig(raw: Record<string, unknown>, file: string = DE
     const cfg = parsed.data;
     const resolvedProfiles = resolveProfiles(cfg);
     const { problems, warnings } = crossEntryChecks(cfg, resolvedProfiles);
+    problems.push(...documentChecks(cfg, stackTarget(cfg, engine)));
     if (problems.length > 0) {
         throw new StackConfigError(problemLines(problems, raw), file);
     }
     return { ...cfg, resolvedProfiles, warnings };
+}
+
+/** What the engine's own config says of the deploy target: `aws:region` and `aws:allowedAccountIds`. */
+export interface EngineTarget {
+    region?: string;
+    allowedAccountIds?: string[];
+}
+
+/** The engine target of a flat Pulumi config map (`aws:region` -> value). */
+export function engineTarget(allConfig: Record<string, string>): EngineTarget {
+    let allowed: unknown;
+    try {
+        allowed = JSON.parse(allConfig["aws:allowedAccountIds"] ?? "[]");
+    } catch {
+        allowed = [];
+    }
+    return {
+        region: allConfig["aws:region"],
+        allowedAccountIds: Array.isArray(allowed) ? allowed.filter((a): a is string => typeof a === "string") : [],
+    };
+}
+
+function stackTarget(cfg: StackConfig, engine: EngineTarget): StackTarget {
+    const allowed = engine.allowedAccountIds ?? [];
+    return {
+        partition: engine.region === undefined ? undefined : partitionOf(engine.region),
+        accountId: stackAccount(cfg) ?? (allowed.length === 1 ? allowed[0] : undefined),
+    };
 }
 
 /**

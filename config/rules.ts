@@ -179,7 +179,7 @@ export function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
 }
 
 /** The stack's account, when the config names it (`pipeline.accountId`, or an adopted OIDC provider's). */
-function stackAccount(cfg: StackConfig): string | undefined {
+export function stackAccount(cfg: StackConfig): string | undefined {
     return cfg.pipeline?.accountId ?? (cfg.oidcProviderArn ? arnAccount(cfg.oidcProviderArn) : undefined);
 }
 

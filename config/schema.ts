@@ -8,6 +8,7 @@ import { PolicyDocument } from "../iam/document";
 import { arnAccount } from "../iam/arns";
 import { DNS1123_LABEL, DNS1123_LABEL_MAX_LENGTH, DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_MAX_LENGTH, IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
 import { refusedRisks } from "../iam/permissionRisks";
+import { documentProblems } from "../iam/validate";
 import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, ownerProblem, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "../components/manifests";
 import { PROJECT_NAME } from "../project";
@@ -139,6 +140,10 @@ const policyDocument = z
     })
     .strict()
     .superRefine((doc, ctx) => {
+        // As IAM validates it (the partition and accounts are checked with the stack's target: documents.ts).
+        for (const { statement, message } of documentProblems(doc, { kind: "identity" })) {
+            ctx.addIssue({ code: "custom", path: statement === undefined ? [] : ["Statement", statement], message });
+        }
         for (const { statement, risk } of refusedRisks(doc as PolicyDocument)) {
             ctx.addIssue({ code: "custom", path: ["Statement", statement], message: risk.message });
         }

@@ -9,6 +9,7 @@ import * as path from "path";
 import { PolicyDocument } from "./document";
 
 interface ManagedPolicyEntry {
+    arn: string;
     latestVersionId: string;
     versions: Record<string, { document: PolicyDocument }>;
 }
@@ -74,4 +75,20 @@ function fromPackageApi(name: string): PolicyDocument | undefined {
  */
 export function awsManagedPolicyDocument(arn: string): PolicyDocument | undefined {
     return /^arn:[^:]+:iam::aws:policy\//.test(arn) ? latestManagedPolicyDocument(arn.split("/").pop()!) : undefined;
+}
+
+/** The ARN of an AWS-managed policy by name, at its path (`service-role/...`), or undefined when the snapshot lacks it. */
+export function awsManagedPolicyArn(name: string): string | undefined {
+    return entryFromBytes(name)?.arn ?? undefined;
+}
+
+let names: string[] | undefined;
+
+/** Every AWS-managed policy name the snapshot holds (for "did you mean" hints; read only when a name is not found). */
+export function awsManagedPolicyNames(): string[] {
+    if (!names) {
+        const text = snapshotBytes()?.toString("utf8") ?? "";
+        names = [...text.matchAll(/\n {4}"([^"]+)": \{/g)].map((m) => m[1]);
+    }
+    return names;
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { policyLength } from "../iam/document";
 import { IdentityBackend, issuerHostPath, usesPodIdentity } from "../iam/identity";
-import { roleArn } from "../iam/arns";
+import { partitionOf, roleArn } from "../iam/arns";
 import { execKubeconfig } from "../components/kubeconfig";
 import { irsaSubjects, rolePairDocuments } from "../components/rolePair/documents";
 import { pairIdentity } from "../components/rolePair/inputs";
@@ -29,10 +29,6 @@ export interface StandInCloud {
 
 export const DEFAULT_STANDIN_CLOUD: StandInCloud = { accountId: STANDIN_ACCOUNT_ID, region: STANDIN_REGION, partition: STANDIN_PARTITION };
 
-/** The partition of a region (`cn-north-1` -> aws-cn, `us-gov-west-1` -> aws-us-gov). */
-export function partitionOf(region: string): string {
-    return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : STANDIN_PARTITION;
-}
 
 function jsonOr<T>(text: string | undefined, fallback: T): T {
     try {

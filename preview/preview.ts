@@ -21,7 +21,7 @@ import { StackConfigError } from "../config/errors";
 import { DEFAULT_STANDIN_CLOUD, standInCloudFor } from "../offline/standInCloud";
 import { STACKS_DIR } from "../project";
 import { parseStackFileText, readStackFile, StackFileConfig, stackFilePath } from "../offline/stackFile";
-import { namespaceValues, parseStackConfig } from "../config";
+import { engineTarget, namespaceValues, parseStackConfig } from "../config";
 import { PROFILE_CR_TYPE, SERVICE_ACCOUNT_PATCH_TYPE, SERVICE_ACCOUNT_TYPE } from "../components/typeTokens";
 
 export interface PreviewOptions {
@@ -152,7 +152,7 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     log(`[1/4] config    ${file}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
     const plan = await planFor(options.stack, config, file);
     // The program accepted the config, so this parse (the preview's one) cannot fail.
-    const parsed = parseStackConfig(namespaceValues(config.config), file);
+    const parsed = parseStackConfig(namespaceValues(config.config), file, engineTarget(config.config));
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
     const findingOptions = { maxBucketWriters: options.maxBucketWriters ?? DEFAULT_MAX_BUCKET_WRITERS };
     const analyzed = await analyze(plan, findingOptions);

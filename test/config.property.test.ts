@@ -26,9 +26,12 @@ const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ ar
 const ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/5C3A0B8E2D1F4A6B9C7E8D0F1A2B3C4D";
 const NAMES = fc.constantFrom("team-a", "team-b", "geo-lab", "vision", "nlp", "forecast");
 const RESERVED = fc.constantFrom("kube-system", "default", "kubeflow", "istio-system", "kube-extra", "auth", "kube-public");
-const ACTIONS = fc.constantFrom("s3:GetObject", "s3:ListBucket", "dynamodb:Query", "iam:GetRole", "sts:AssumeRole");
+/** Actions with exact resources of their own types: a statement of them is one IAM would apply (iam/validate.ts). */
+const FITTING = fc.constantFrom<[string, string]>(
+    ["s3:GetObject", "arn:aws:s3:::bucket/*"], ["s3:ListBucket", "arn:aws:s3:::bucket"], ["dynamodb:Query", "arn:aws:dynamodb:us-west-2:111122223333:table/t"],
+    ["iam:GetRole", "arn:aws:iam::111122223333:role/exact"], ["sts:AssumeRole", "arn:aws:iam::111122223333:role/exact"],
+);
 const RISKY_ACTIONS = fc.constantFrom("iam:PassRole", "iam:AttachRolePolicy", "iam:*", "*", "s3:*");
-const EXACT = fc.constantFrom("arn:aws:iam::111122223333:role/exact", "arn:aws:s3:::bucket/*", "arn:aws:dynamodb:us-west-2:111122223333:table/t");
 const WILDCARD = fc.constantFrom("*", "arn:aws:iam::111122223333:role/*", "arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/team-?");
 const GRANTS = mostly(fc.constantFrom("data-c", "data-a/team", "data-a/team/", "data-b/x/y"), fc.constantFrom("data-a//team", "data-a/x//y", "/data-a/team", "data-a/team/*", "data-a/../b", "s3://data-a/x", "data-a/./x"));
 const QUANTITY = mostly(fc.constantFrom<string | number>("8", "16Gi", "500m", 4, "0"), fc.constantFrom<string | number>("-5", -1, "-1Gi"));
@@ -43,11 +46,17 @@ const tags = mostly(
 const inlinePolicy = fc.record({
     Version: fc.constant("2012-10-17"),
     Statement: fc.array(
-        fc.record({
-            Effect: fc.constantFrom("Allow", "Deny"),
-            Action: fc.array(mostly(ACTIONS, RISKY_ACTIONS), { minLength: 1, maxLength: 3 }),
-            Resource: fc.array(mostly(EXACT, WILDCARD), { minLength: 1, maxLength: 2 }),
-        }),
+        fc
+            .record({
+                Effect: fc.constantFrom("Allow", "Deny"),
+                grants: fc.array(FITTING, { minLength: 1, maxLength: 3 }),
+                risky: fc.option(fc.record({ action: RISKY_ACTIONS, resource: WILDCARD }), { freq: 16 }),
+            })
+            .map(({ Effect, grants, risky }) => ({
+                Effect,
+                Action: [...new Set([...grants.map(([a]) => a), ...(risky ? [risky.action] : [])])],
+                Resource: [...new Set([...grants.map(([, r]) => r), ...(risky ? [risky.resource] : [])])],
+            })),
         { minLength: 1, maxLength: 3 },
     ),
 });

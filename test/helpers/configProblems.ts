@@ -1,12 +1,12 @@
 /** The stack config's refusals as the tests read them: the problem lines of a StackConfigError. */
 import { expect } from "chai";
-import { parseStackConfig } from "../../config";
+import { EngineTarget, parseStackConfig } from "../../config";
 import { StackConfigError } from "../../config/errors";
 
 /** The problem lines of the config, or [] when it parses; any other error fails the test. */
-export function configProblems(raw: Record<string, unknown>, file?: string): string[] {
+export function configProblems(raw: Record<string, unknown>, file?: string, engine?: EngineTarget): string[] {
     try {
-        parseStackConfig(raw, file);
+        parseStackConfig(raw, file, engine);
     } catch (err) {
         expect(err).to.be.instanceOf(StackConfigError);
         return (err as StackConfigError).problems;
@@ -15,8 +15,8 @@ export function configProblems(raw: Record<string, unknown>, file?: string): str
 }
 
 /** The problem lines of a config that must be refused: fails the test when it parses. */
-export function refusalsOf(raw: Record<string, unknown>, file?: string): string[] {
-    const problems = configProblems(raw, file);
+export function refusalsOf(raw: Record<string, unknown>, file?: string, engine?: EngineTarget): string[] {
+    const problems = configProblems(raw, file, engine);
     if (problems.length === 0) expect.fail("expected the config to be refused");
     return problems;
 }
