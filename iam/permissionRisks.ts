@@ -5,17 +5,20 @@
  * The input is one grant scope: the actions allowed on one resource pattern (as a statement writes them, or as the
  * reach table expands them after Denies). Each rule names what it covers in plain words and the fix.
  *
- * Catalogued escalation methods (Rhino Security Labs' list, cloudsplaining's privilege-escalation and
- * data-exfiltration checks) are all IAM permissions-management actions, `iam:PassRole` with a compute service, or
- * data reads; those tools flag them only on `Resource: "*"`. These rules also flag them on wildcard ARNs
- * (`arn:aws:iam::<account>:role/*`) and on exact ARNs of other identities.
+ * The classes come from the AWS service reference (iam/actions.ts), for every service, not from lists of actions:
+ * permissions management in any service is resource exposure; a takeover action reaches the workloads of its own
+ * resource types, whichever service's ARNs they are; data actions are the catalog's Read and Write actions on the
+ * resource types that hold data. Catalogued escalation methods (Rhino Security Labs' list, cloudsplaining's checks)
+ * are flagged on `Resource: "*"` as those tools do, and also on wildcard ARNs and on exact ARNs of other identities.
+ * README "Findings" says how each class is derived and what it leaves out.
  *
  * Pure: nothing here imports Pulumi.
  */
 import { asList, PolicyDocument, PolicyStatement, statements, wildcardMatch } from "./document";
-import { accessLevels, serviceActions } from "./actions";
+import { accessLevels, actionResourceTypes, actionsOnType, catalogServices, resourceTypeArn, serviceActions } from "./actions";
+import { coversEveryResource, fitsArnFormat } from "./arns";
 
-export type RiskRule = "iam-write-on-wildcard" | "privilege-escalation" | "workload-takeover" | "assume-any-role" | "assume-account-roles" | "data-on-wildcard" | "service-wildcard";
+export type RiskRule = "iam-write-on-wildcard" | "privilege-escalation" | "resource-exposure" | "workload-takeover" | "assume-any-role" | "assume-account-roles" | "data-on-wildcard" | "service-wildcard";
 export type RiskSeverity = "high" | "medium";
 
 export interface Risk {
@@ -75,24 +78,82 @@ const ESCALATING_IAM_WRITES: readonly string[] = ["iam:PassRole", "iam:CreateAcc
 
 /**
  * Actions that run the caller's code or commands inside a workload that holds a role of its own (cloudsplaining's
- * "privilege escalation using AWS services" and the pathfinding.cloud paths): with them the caller acts as that role.
+ * "privilege escalation using AWS services", Rhino Security Labs' and pathfinding.cloud's paths): with them the caller
+ * acts as that role. Which workloads each reaches comes from its resource types in the catalog (WORKLOAD_TAKEOVER_TOOLS
+ * aside), so `ssm:SendCommand` on `arn:aws:ec2:...:instance/*` is every instance, EKS nodes included.
  */
 export const WORKLOAD_TAKEOVER_ACTIONS: readonly string[] = [
-    "lambda:UpdateFunctionCode", "glue:UpdateDevEndpoint", "cloudformation:ExecuteChangeSet", "cloudformation:UpdateStackSet",
-    "ec2:ModifyInstanceAttribute", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2-instance-connect:SendSSHPublicKey",
-    "ecs:ExecuteCommand", "ssm:SendCommand", "ssm:StartSession", "sagemaker:CreatePresignedNotebookInstanceUrl",
-    "sagemaker:UpdateNotebookInstance", "bedrock-agentcore:InvokeCodeInterpreter",
+    "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "glue:UpdateDevEndpoint", "glue:UpdateJob",
+    "cloudformation:ExecuteChangeSet", "cloudformation:UpdateStack", "cloudformation:UpdateStackSet",
+    "ec2:ModifyInstanceAttribute", "ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
+    "ec2-instance-connect:SendSSHPublicKey", "ec2-instance-connect:SendSerialConsoleSSHPublicKey", "ec2-instance-connect:OpenTunnel",
+    "ecs:ExecuteCommand", "ssm:SendCommand", "ssm:StartSession", "ssm-guiconnect:StartConnection",
+    "sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:CreatePresignedDomainUrl", "sagemaker:UpdateNotebookInstance",
+    "sagemaker:UpdateNotebookInstanceLifecycleConfig", "bedrock-agentcore:InvokeCodeInterpreter",
+    "codebuild:StartBuild", "codebuild:UpdateProject", "datapipeline:PutPipelineDefinition", "elasticmapreduce:AddJobFlowSteps",
 ];
 
-/** Data actions that read, write or decrypt what the account stores: on `*`, every such store is reached. */
-export const DATA_ACTIONS: readonly string[] = [
-    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket",
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLSelect",
-    "kms:Decrypt", "kms:ReEncryptFrom",
-    "secretsmanager:GetSecretValue",
-    "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
+/** Resource types a takeover action names beside its workload that are no workload: the command's document, the output bucket. */
+const WORKLOAD_TAKEOVER_TOOLS = new Set(["s3:bucket", "ssm:document", "cloudformation:type", "ec2:security-group", "ec2:volume"]);
+
+/**
+ * The resource types that hold data, by service: every Read action the catalog files under one (metadata aside, see
+ * METADATA_ACTION), and every Write action, reads or changes that data. KMS decryption is filed as Write.
+ */
+export const DATA_RESOURCE_TYPES: readonly string[] = [
+    "s3:object", "dynamodb:table", "dynamodb:index", "secretsmanager:secret", "ssm:parameter", "kms:key", "sqs:queue",
+    "kinesis:stream", "logs:log-group", "logs:log-stream", "ecr:repository", "codecommit:repository", "athena:workgroup",
+    "glacier:vault", "elasticfilesystem:file-system", "ebs:snapshot", "timestream:table", "es:domain",
 ];
+
+/** Actions about a store's settings, tags or policies rather than its data (`s3:GetObjectTagging`, `sqs:ListQueues`). */
+const METADATA_ACTION = /:(?:Describe|List)|Polic(?:y|ies)|Tag|Acl|Attribute|Configuration|Metadata|Location|Versioning|Encryption|Retention|LegalHold|Ownership|Status|Setting|Limit/i;
+
+interface DataStore {
+    format: string;
+    actions: string[];
+}
+
+let dataStores: DataStore[] | undefined;
+
+/** The data-holding types with their ARN format and the catalog's data actions on them. */
+function dataStoreCatalog(): DataStore[] {
+    dataStores ??= DATA_RESOURCE_TYPES.flatMap((key) => {
+        const [service, type] = key.split(":");
+        const format = resourceTypeArn(service, type);
+        const actions = actionsOnType(service, type).filter((a) => !METADATA_ACTION.test(a) && accessLevels(a).some((l) => l === "Read" || l === "Write") && !accessLevels(a).includes("Permissions management"));
+        return format ? [{ format, actions }] : [];
+    });
+    return dataStores;
+}
+
+/** Every data action of the catalog (for the scan of a scope whose actions reach every service). */
+export function dataActions(): string[] {
+    return [...new Set(dataStoreCatalog().flatMap((s) => s.actions))].sort();
+}
+
+let exposureByService: Map<string, string[]> | undefined;
+
+/**
+ * The permissions-management actions of every service but IAM (whose own are the escalation rule's): they change who
+ * may use a resource (`s3:PutBucketPolicy`, `kms:CreateGrant`, `lambda:AddPermission`, `secretsmanager:PutResourcePolicy`).
+ */
+function exposureActions(service: string): string[] {
+    if (!exposureByService) {
+        exposureByService = new Map();
+        for (const key of catalogServices()) {
+            if (key === "iam") continue;
+            const actions = serviceActions(key).filter((a) => accessLevels(a).includes("Permissions management"));
+            if (actions.length > 0) exposureByService.set(key, actions);
+        }
+    }
+    return service === "*" ? [...exposureByService.values()].flat() : exposureByService.get(service) ?? [];
+}
+
+/** Whether a resource pattern can name a resource an action acts on (an action with no resource type: `*` only). */
+function actsOn(action: string, resource: string, types = actionResourceTypes(action)): boolean {
+    return resource === "*" || types.some((t) => fitsArnFormat(resource, t.arn));
+}
 
 /** The parts of an ARN pattern (`arn:partition:service:region:account:resource`); `*` alone is every part `*`. */
 function arnParts(resource: string): { service: string; account: string; id: string } {
@@ -109,19 +170,14 @@ function reachesIamIdentity(resource: string): boolean {
     return ["role/", "policy/", "user/", "group/"].some((kind) => (hasWildcard(id) && kind.startsWith(literal)) || literal.startsWith(kind));
 }
 
-/** Whether a pattern names every resource of a service: `*`, `arn:aws:s3:::*`, the objects of every bucket, `...:table/*`, `...:secret:*`. */
-function everyResourceOf(resource: string, service: string): boolean {
-    const parts = arnParts(resource);
-    // S3 ARNs carry no resource type (`arn:aws:s3:::bucket/key`); the other stores' do (`table/`, `secret:`, `key/`).
-    const every = service === "s3" ? /^\*(?:\/\*)?$/ : /^(?:[A-Za-z-]+[/:])?\*$/;
-    return wildcardMatch(parts.service, service, true) && every.test(parts.id);
-}
-
 /** The catalogued escalation methods, named first when a message lists a few of many actions. */
 const BEST_KNOWN: readonly string[] = [
     "iam:PassRole", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreatePolicyVersion",
     "iam:SetDefaultPolicyVersion", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
     "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup", "sts:AssumeRole",
+    "s3:PutBucketPolicy", "s3:PutBucketAcl", "kms:PutKeyPolicy", "kms:CreateGrant", "secretsmanager:PutResourcePolicy", "lambda:AddPermission",
+    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "kms:Decrypt", "secretsmanager:GetSecretValue",
+    "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan",
 ];
 
 function named(actions: string[]): string {
@@ -139,6 +195,12 @@ function reachesService(scope: GrantScope, service: string): boolean {
         const [s] = p.split(":");
         return p === "*" || wildcardMatch(s, service, true);
     });
+}
+
+/** The service prefixes a scope's actions can name; `*` when a pattern reaches every service. */
+function reachedServices(scope: GrantScope): string[] {
+    const services = scope.actions.map((p) => (p === "*" || /[*?]/.test(p.split(":")[0]) ? "*" : p.split(":")[0].toLowerCase()));
+    return services.includes("*") ? ["*"] : [...new Set(services)];
 }
 
 /**
@@ -179,13 +241,27 @@ function evaluateScope(scope: GrantScope, self: boolean): Risk[] {
             add("privilege-escalation", "high", escalation, `allows ${named(escalation)} on ${self ? "its own role" : resource}: a privilege-escalation path (with these the role can grant itself or a compute service it starts more rights, e.g. attach AdministratorAccess); drop them, or keep them on a role no workload uses`);
         }
     }
-    const takeover = WORKLOAD_TAKEOVER_ACTIONS.filter((a) => wildcardMatch(arnParts(resource).service, a.split(":")[0], true) && reachesService(scope, a.split(":")[0]) && scopeAllows(scope, a));
+    const exposure = reachedServices(scope).flatMap(exposureActions).filter((a) => scopeAllows(scope, a) && actsOn(a, resource)).sort();
+    if (exposure.length > 0) {
+        add(
+            "resource-exposure",
+            wildcard ? "high" : "medium",
+            exposure,
+            `allows ${named(exposure)} on ${resource}: permissions management, so the role decides who else may use ${wildcard ? "every matching resource" : "that resource"} (make a bucket public, grant itself or another account Decrypt on a key); ${wildcard ? "drop them, or name the exact resources the workload manages" : "make sure the workload is meant to manage who may use it"}`,
+        );
+    }
+    const takeover = WORKLOAD_TAKEOVER_ACTIONS.filter((a) => reachesService(scope, a.split(":")[0]) && scopeAllows(scope, a)).flatMap((a) => {
+        const types = actionResourceTypes(a).filter((t) => !WORKLOAD_TAKEOVER_TOOLS.has(`${t.service}:${t.name}`));
+        const reached = resource === "*" ? types : types.filter((t) => fitsArnFormat(resource, t.arn));
+        return reached.length > 0 || (resource === "*" && types.length === 0) ? [{ action: a, kinds: reached.map((t) => t.name) }] : [];
+    });
     if (takeover.length > 0) {
+        const kinds = [...new Set(takeover.flatMap((t) => t.kinds))].join(", ") || "workload";
         add(
             "workload-takeover",
             wildcard ? "high" : "medium",
-            takeover,
-            `allows ${named(takeover)} on ${resource}: the role can run its own code in ${wildcard ? "every matching" : "that"} workload and act as the workload's role; ${wildcard ? "name the exact resources, or drop them" : "make sure that workload's role has no more rights than this one"}`,
+            takeover.map((t) => t.action),
+            `allows ${named(takeover.map((t) => t.action))} on ${resource}: the role can run its own code or commands in ${wildcard ? `every matching ${kinds}` : `that ${kinds}`} and act as its role (on an EKS node: every pod's credentials); ${wildcard ? "name the exact resources, or drop them" : "make sure that workload's role has no more rights than this one"}`,
         );
     }
     if (reachesService(scope, "sts") && scopeAllows(scope, "sts:AssumeRole")) {
@@ -196,9 +272,14 @@ function evaluateScope(scope: GrantScope, self: boolean): Risk[] {
             add("assume-account-roles", "medium", ["sts:AssumeRole"], `allows sts:AssumeRole on ${resource}: every matching role of account ${account} that trusts this one; name the exact role ARNs`);
         }
     }
-    const data = DATA_ACTIONS.filter((a) => everyResourceOf(resource, a.split(":")[0]) && scopeAllows(scope, a));
+    const services = reachedServices(scope);
+    const data = [...new Set(
+        dataStoreCatalog()
+            .filter((store) => (services.includes("*") || services.includes(store.format.split(":")[2])) && coversEveryResource(resource, store.format))
+            .flatMap((store) => store.actions.filter((a) => scopeAllows(scope, a))),
+    )];
     if (data.length > 0) {
-        add("data-on-wildcard", "high", data, `allows data actions (${named(data)}) on ${resource}: every bucket, table, key, secret or parameter of that kind in the account, other profiles' data included; name the exact resources`);
+        add("data-on-wildcard", "high", data, `allows data actions (${named(data)}) on ${resource}: every bucket, table, key, secret, parameter, queue or stream of that kind in the account, other profiles' data included; name the exact resources`);
     }
     const serviceWildcards = (scope.written ?? scope.actions).filter((p) => /^[a-z0-9-]+:\*$/i.test(p));
     if (serviceWildcards.length > 0 && data.length === 0) {

@@ -5,7 +5,7 @@
  * stack-wide rule checks every Profile it can and notes the rest the same way.
  */
 import { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { ADVISORY_RISK_RULES, AdvisoryRiskRule, broadManagedPolicyViolations, eksPodIdentityViolations, eksWebIdentityViolations, iamWriteOnWildcardViolations, profileRoleFinder, profileRoleViolations, riskViolations, StackProfile, StackRole } from "./rules";
+import { ADVISORY_RISK_RULES, AdvisoryRiskRule, broadManagedPolicyViolations, policyDocumentViolations, eksPodIdentityViolations, eksWebIdentityViolations, iamWriteOnWildcardViolations, profileRoleFinder, profileRoleViolations, riskViolations, StackProfile, StackRole } from "./rules";
 import { PROFILE_CR_TYPE, ROLE_PAIR_TYPE, ROLE_TYPE } from "../components/typeTokens";
 import { Target } from "./resources";
 
@@ -33,9 +33,10 @@ function perResource(name: string, enforcementLevel: EnforcementLevel, descripti
 
 const RISK_DESCRIPTIONS: Record<AdvisoryRiskRule, string> = {
     "privilege-escalation": "An identity policy allows IAM permissions-management actions, iam:PassRole or another escalation method on IAM identities other than its own role (the offline preview's high finding).",
-    "workload-takeover": "An identity policy lets the role run its own code in every matching workload (Lambda, SSM, ECS exec and the like) and act as that workload's role.",
+    "resource-exposure": "An identity policy allows permissions management of another service (s3:PutBucketPolicy, kms:CreateGrant, lambda:AddPermission and every other action the service reference files so) on a wildcard resource.",
+    "workload-takeover": "An identity policy lets the role run its own code in every matching workload (Lambda, SSM, ECS exec, EC2 instances and the like, by the action's resource types) and act as that workload's role.",
     "assume-any-role": "An identity policy allows sts:AssumeRole on a role ARN with a wildcard account.",
-    "data-on-wildcard": "An identity policy allows data actions (S3 objects, DynamoDB items, KMS decrypt, secrets, parameters) on every resource of a kind.",
+    "data-on-wildcard": "An identity policy allows data actions (the service reference's Read and Write actions on S3 objects, DynamoDB tables, KMS keys, secrets, parameters, queues, streams, logs and other stores) on every resource of a kind.",
 };
 
 const riskPolicy = (rule: AdvisoryRiskRule) =>
@@ -97,6 +98,12 @@ export const POLICIES: Array<ResourceValidationPolicy | StackValidationPolicy> =
         "mandatory",
         "No IAM write on a wildcard resource: in roles' inline policies, aws:iam Policy, RolePolicy, UserPolicy and GroupPolicy resources, and role pairs' policies.",
         (args) => iamWriteOnWildcardViolations(target(args)),
+    ),
+    perResource(
+        "valid-policy-document",
+        "mandatory",
+        "Every policy document is one IAM takes and whose every part can match: Version, unique Sids, known condition operators (with IfExists and ForAllValues/ForAnyValue), actions and resource ARN shapes from the AWS service reference; every AWS-managed policy attached exists at that path.",
+        (args) => policyDocumentViolations(target(args)),
     ),
     {
         name: "profile-role-trusts-its-namespace",

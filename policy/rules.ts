@@ -11,11 +11,12 @@ import { isEksIssuer, POD_IDENTITY_TAGS, serviceAccountSubject, shortSubject, su
 import { admittingStatements, podIdentityAdmitting, UnsupportedConditionError, webIdentityRequest } from "../iam/evaluate";
 import { exactValuesOnly, federatedTrusts, isSubKey, patternInstance, podIdentityProbesOf, podIdentityScopeRisks, subjectsNamed, subPatternRisks, TrustRisk, trustsPodIdentity, webIdentityReview } from "../iam/trustRules";
 import { awsManagedPolicyDocument } from "../iam/managedPolicies";
+import { documentProblems, managedPolicyArnProblem } from "../iam/validate";
 import { arnNamesRole, declaringComponents, describe, documentOf, LabelledDocument, managedPolicyArnsOf, permissionDocumentsOf, Target, trustOf } from "./resources";
 import { CONTROLLER_COMPONENT_TYPE } from "../components/typeTokens";
 
 /** The permission rules enforced as advisory policies: the offline preview's high findings. */
-export const ADVISORY_RISK_RULES = ["privilege-escalation", "workload-takeover", "assume-any-role", "data-on-wildcard"] as const satisfies readonly RiskRule[];
+export const ADVISORY_RISK_RULES = ["privilege-escalation", "resource-exposure", "workload-takeover", "assume-any-role", "data-on-wildcard"] as const satisfies readonly RiskRule[];
 export type AdvisoryRiskRule = (typeof ADVISORY_RISK_RULES)[number];
 
 const statementNames = (names: readonly string[]) => (names.length === 1 ? `statement ${names[0]}` : `statements ${names.join(", ")}`);
@@ -92,6 +93,24 @@ export function riskViolations(target: Target, rule: AdvisoryRiskRule, self?: { 
         });
     }
     return [...messages];
+}
+
+/**
+ * Mandatory: every document a resource holds is one IAM takes and whose every part can match (iam/validate.ts, the
+ * config's refusal), and every AWS-managed policy it attaches exists at that path. The partition and account are the
+ * config's to check: the pack sees ARNs before the account is known.
+ */
+export function policyDocumentViolations(target: Target): string[] {
+    const trust = trustOf(target);
+    const documents = [...permissionDocumentsOf(target).map((d) => ({ ...d, kind: "identity" as const })), ...(trust ? [{ ...trust, kind: "trust" as const }] : [])];
+    const problems = documents.flatMap(({ label, document, kind }) =>
+        documentProblems(document, { kind }).map((p) => `${describe(target)}: ${label}${p.statement === undefined ? "" : `, statement ${statements(document)[p.statement]?.Sid ?? `#${p.statement}`}`}: ${p.message}`),
+    );
+    const arns = managedPolicyArnsOf(target).flatMap((arn) => {
+        const problem = /^arn:[^:]+:iam::aws:policy\//.test(arn) ? managedPolicyArnProblem(arn, {}) : undefined;
+        return problem ? [`${describe(target)}: ${problem}`] : [];
+    });
+    return [...problems, ...arns];
 }
 
 /** Advisory: attaches an AWS-managed policy that grants far more than a workload should have (the preview's `attaches`). */

@@ -339,8 +339,10 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
     type Location = { bucket: string; prefix: string };
     const key = (bucket: string, prefix: string) => `${bucket}\u0000${prefix}`;
     const writesAt = new Map<string, Array<{ writer: number; order: number; location: Location }>>();
+    // Writes the profile's own s3Buckets declare (what else reaches another profile is crossProfileReach's, and high).
+    const declared = (role: string, l: Location) => (named.get(role) ?? []).some((n) => n.bucket === l.bucket && n.prefix === l.prefix);
     profiles.forEach((a, writer) =>
-        (writes.get(a.name) ?? []).forEach((location, order) => {
+        (writes.get(a.name) ?? []).filter((l) => declared(a.name, l)).forEach((location, order) => {
             const k = key(location.bucket, location.prefix);
             const list = writesAt.get(k) ?? [];
             list.push({ writer, order, location });
@@ -383,6 +385,7 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
                 : `can write profile ${b.declaredBy}'s prefix ${label(theirs)}`,
         });
     }
+    findings.push(...crossProfileReach(profiles, grantsOf, named));
     const writersByBucket = new Map<string, Set<string>>();
     for (const [role, locations] of writes) for (const l of locations) writersByBucket.set(l.bucket, (writersByBucket.get(l.bucket) ?? new Set()).add(role));
     for (const [bucket, writers] of writersByBucket) {
@@ -394,9 +397,63 @@ export function reachFindings(roles: RoleView[], grantsOf: Map<string, Grant[]>,
     }
     const namedBuckets = new Set([...named.values()].flat().map((l) => l.bucket));
     for (const role of profiles) {
-        const other = [...new Set((grantsOf.get(role.name) ?? []).flatMap((g) => s3Location(g.resource) ?? []).map((l) => l.bucket).filter((b) => !namedBuckets.has(b)))];
+        // A bucket pattern (`acme-ml-*`) is no bucket: what it reaches of the profiles' data is crossProfileReach's.
+        const other = [...new Set((grantsOf.get(role.name) ?? []).flatMap((g) => s3Location(g.resource) ?? []).map((l) => l.bucket).filter((b) => !namedBuckets.has(b) && !hasWildcard(b)))];
         for (const bucket of other.sort()) {
             findings.push({ severity: "info", role: role.name, message: `reaches bucket ${bucket}, which no profile names in its s3Buckets` });
+        }
+    }
+    return findings;
+}
+
+/** Whether an S3 ARN pattern reaches objects under a location (`bucket`, `prefix`; "" is the whole bucket). */
+function reachesLocation(arn: string, location: { bucket: string; prefix: string }): boolean {
+    const partition = arn.split(":")[1];
+    const under = `arn:${partition}:s3:::${location.bucket}/${location.prefix ? `${location.prefix}/` : ""}`;
+    // A key no one writes stands for "any object there": a pattern that matches it matches the location's objects.
+    return wildcardMatch(arn, `${under}\u0000`) || (!hasWildcard(arn) && arn.startsWith(under));
+}
+
+/**
+ * Reads and writes of another profile's data through a policy document (an inline policy's exact ARN or pattern, a
+ * managed policy's), not through the profile's own s3Buckets: a pattern is expanded against every location the
+ * profiles declare, so `arn:aws:s3:::acme-ml-*` + `/*` reaching team-b's prefix is the same finding as the exact ARN.
+ * Patterns over every bucket (`*`, `arn:aws:s3:::*`) are the data-on-wildcard risk's.
+ */
+function crossProfileReach(profiles: RoleView[], grantsOf: Map<string, Grant[]>, named: Map<string, Array<{ bucket: string; prefix: string }>>): Finding[] {
+    const findings: Finding[] = [];
+    const locations = profiles.flatMap((holder) => (named.get(holder.name) ?? []).map((location) => ({ holder, location })));
+    const byBucket = new Map<string, typeof locations>();
+    for (const l of locations) byBucket.set(l.location.bucket, [...(byBucket.get(l.location.bucket) ?? []), l]);
+    const label = (l: { bucket: string; prefix: string }) => `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ""}/*`;
+    for (const role of profiles) {
+        const own = new Set(s3ObjectArns(role.inlinePolicies[S3_ACCESS_POLICY_NAME]));
+        const reached = new Map<string, { words: Set<string>; holders: Map<string, string> }>();
+        for (const grant of grantsOf.get(role.name) ?? []) {
+            if (/\b(if|unless) /.test(grant.condition ?? "")) continue;
+            const words = grant.words.filter((w) => w === "read" || w === "write" || w === "delete");
+            if (words.length === 0) continue;
+            for (const { resource: arn } of grant.scopes ?? []) {
+                const bucket = /^arn:[^:]+:s3:::([^/]*)/.exec(arn)?.[1];
+                if (bucket === undefined || own.has(arn) || /^\*?$/.test(bucket)) continue;
+                for (const { holder, location } of hasWildcard(bucket) ? locations : byBucket.get(bucket) ?? []) {
+                    if (holder === role || !reachesLocation(arn, location)) continue;
+                    const entry = reached.get(arn) ?? { words: new Set<string>(), holders: new Map<string, string>() };
+                    words.forEach((w) => entry.words.add(w === "delete" ? "write" : w));
+                    if (!entry.holders.has(holder.declaredBy)) entry.holders.set(holder.declaredBy, label(location));
+                    reached.set(arn, entry);
+                }
+            }
+        }
+        for (const [arn, { words, holders }] of reached) {
+            const list = [...holders].map(([who, where]) => `${who} (${where})`);
+            const shown = list.length > 5 ? `${list.slice(0, 5).join(", ")} and ${list.length - 5} more` : list.join(", ");
+            const verb = [...words].sort().join(" and ");
+            findings.push({
+                severity: "high",
+                role: role.name,
+                message: `can ${verb} the data of profile${holders.size === 1 ? "" : "s"} ${shown} through ${arn}${hasWildcard(arn.replace(/\/\*$/, "")) ? ", a pattern" : ""} in a policy document: name only this profile's own buckets or prefixes (s3Buckets), or share on purpose by listing the location in both profiles' s3Buckets`,
+            });
         }
     }
     return findings;

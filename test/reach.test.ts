@@ -252,11 +252,30 @@ describe("who can reach which data", function () {
                     profileNamed(c, "team-nlp").inlinePolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::acme-ml-dev-artifacts/team-vision/*" }] },
                 ),
             ).to.deep.equal([
-                "medium team-nlp-kf-dev-role: can write profile team-vision's prefix s3://acme-ml-dev-artifacts/team-vision/*",
+                "high team-nlp-kf-dev-role: can write the data of profile team-vision (s3://acme-ml-dev-artifacts/team-vision/*) through arn:aws:s3:::acme-ml-dev-artifacts/team-vision/* in a policy document: name only this profile's own buckets or prefixes (s3Buckets), or share on purpose by listing the location in both profiles' s3Buckets",
             ]);
             expect(await findingsOf((c) => profileNamed(c, "team-nlp").s3Buckets.push("acme-ml-dev-artifacts/team-vision"))).to.deep.equal([
                 "medium team-nlp-kf-dev-role: shares s3://acme-ml-dev-artifacts/team-vision/* with profile team-vision: both can write it",
             ]);
+        });
+
+        it("a pattern in a policy document is expanded against every profile's declared buckets and prefixes: reads too", async () => {
+            const findings = await findingsOf((c) => {
+                profileNamed(c, "team-nlp").inlinePolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-ml-dev-*/*" }] };
+            });
+            expect(findings, findings.join("\n")).to.have.length(1);
+            expect(findings[0]).to.match(/^high team-nlp-kf-dev-role: can read the data of profiles forecasting \(s3:\/\/acme-ml-dev-artifacts\/forecasting\/\*\), sandbox \(s3:\/\/acme-ml-dev-sandbox\/\*\), team-vision \(s3:\/\/acme-ml-dev-artifacts\/team-vision\/\*\) through arn:aws:s3:::acme-ml-dev-\*\/\*, a pattern/);
+            // A pattern inside the profile's own prefix reaches no one else.
+            expect(
+                await findingsOf((c) => {
+                    profileNamed(c, "team-nlp").inlinePolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-ml-dev-artifacts/team-nlp/*.parquet" }] };
+                }),
+            ).to.deep.equal([]);
+            // A single-character wildcard in the prefix reaches team-vision's prefix just as well.
+            const single = await findingsOf((c) => {
+                profileNamed(c, "team-nlp").inlinePolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::acme-ml-dev-artifacts/team-v?sion/*" }] };
+            });
+            expect(single.join("\n")).to.match(/^high team-nlp-kf-dev-role: can write the data of profile team-vision /);
         });
 
         it("a whole-bucket grant reaching a bucket others hold only a prefix of", async () => {
