@@ -98,18 +98,23 @@ const WORKLOAD_TAKEOVER_TOOLS = new Set(["s3:bucket", "ssm:document", "cloudform
 
 /**
  * The resource types that hold data, by service: every Read action the catalog files under one (metadata aside, see
- * METADATA_ACTION), and every Write action, reads or changes that data. KMS decryption is filed as Write.
+ * METADATA_ACTION), and every Write action where writing is writing the data, reads or changes that data; KMS
+ * decryption is filed as Write. `levels` where it differs: Athena's workgroup is read only (its writes start and manage
+ * queries), and an S3 bucket's List actions list every object key of it.
  */
-export const DATA_RESOURCE_TYPES: readonly string[] = [
-    "s3:object", "dynamodb:table", "dynamodb:index", "secretsmanager:secret", "ssm:parameter", "kms:key", "sqs:queue",
-    "kinesis:stream", "logs:log-group", "logs:log-stream", "ecr:repository", "codecommit:repository", "athena:workgroup",
-    "glacier:vault", "elasticfilesystem:file-system", "ebs:snapshot", "timestream:table", "es:domain",
+export const DATA_RESOURCE_TYPES: ReadonlyArray<{ type: string; levels?: readonly string[] }> = [
+    { type: "s3:object" }, { type: "s3:bucket", levels: ["List"] }, { type: "dynamodb:table" }, { type: "dynamodb:index" }, { type: "secretsmanager:secret" }, { type: "ssm:parameter" },
+    { type: "kms:key" }, { type: "sqs:queue" }, { type: "kinesis:stream" }, { type: "logs:log-group" }, { type: "logs:log-stream" },
+    { type: "ecr:repository" }, { type: "codecommit:repository" }, { type: "athena:workgroup", levels: ["Read"] }, { type: "glacier:vault" },
+    { type: "elasticfilesystem:file-system" }, { type: "ebs:snapshot" }, { type: "timestream:table" }, { type: "es:domain" },
 ];
 
 /** Actions about a store's settings, tags or policies rather than its data (`s3:GetObjectTagging`, `sqs:ListQueues`). */
-const METADATA_ACTION = /:(?:Describe|List)|Polic(?:y|ies)|Tag|Acl|Attribute|Configuration|Metadata|Location|Versioning|Encryption|Retention|LegalHold|Ownership|Status|Setting|Limit/i;
+const METADATA_ACTION = /:Describe|:List(?!Bucket)|Polic(?:y|ies)|Tag|Acl|Attribute|Configuration|Metadata|Location|Versioning|Encryption|Retention|LegalHold|Ownership|Status|Setting|Limit/i;
 
 interface DataStore {
+    /** The service whose actions act on it (`ebs`, though its snapshots' ARNs are `ec2`'s). */
+    service: string;
     format: string;
     actions: string[];
 }
@@ -118,11 +123,11 @@ let dataStores: DataStore[] | undefined;
 
 /** The data-holding types with their ARN format and the catalog's data actions on them. */
 function dataStoreCatalog(): DataStore[] {
-    dataStores ??= DATA_RESOURCE_TYPES.flatMap((key) => {
+    dataStores ??= DATA_RESOURCE_TYPES.flatMap(({ type: key, levels = ["Read", "Write"] }) => {
         const [service, type] = key.split(":");
         const format = resourceTypeArn(service, type);
-        const actions = actionsOnType(service, type).filter((a) => !METADATA_ACTION.test(a) && accessLevels(a).some((l) => l === "Read" || l === "Write") && !accessLevels(a).includes("Permissions management"));
-        return format ? [{ format, actions }] : [];
+        const actions = actionsOnType(service, type).filter((a) => !METADATA_ACTION.test(a) && accessLevels(a).some((l) => levels.includes(l)) && !accessLevels(a).includes("Permissions management"));
+        return format ? [{ service, format, actions }] : [];
     });
     return dataStores;
 }
@@ -275,7 +280,7 @@ function evaluateScope(scope: GrantScope, self: boolean): Risk[] {
     const services = reachedServices(scope);
     const data = [...new Set(
         dataStoreCatalog()
-            .filter((store) => (services.includes("*") || services.includes(store.format.split(":")[2])) && coversEveryResource(resource, store.format))
+            .filter((store) => (services.includes("*") || services.includes(store.service)) && coversEveryResource(resource, store.format))
             .flatMap((store) => store.actions.filter((a) => scopeAllows(scope, a))),
     )];
     if (data.length > 0) {

@@ -12,7 +12,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { asList, PolicyDocument } from "../iam/document";
-import { WORKLOAD_TAKEOVER_ACTIONS } from "../iam/permissionRisks";
+import { dataActions, WORKLOAD_TAKEOVER_ACTIONS } from "../iam/permissionRisks";
 import type { RoleView } from "../preview/iam";
 import { ActionCatalog, allGrants, riskFindings } from "../preview/reach";
 import { CORPUS_SIZE, policyCorpus } from "./helpers/policyCorpus";
@@ -38,6 +38,7 @@ function whyOursFlagsMore(doc: PolicyDocument): string | undefined {
         return "one action of an escalation combination (cloudsplaining needs all of it)";
     }
     if (actions.some((a) => /[*?]/.test(a) || /^(iam:|kms:Decrypt|s3:PutObject)/.test(a))) return "an IAM write, service wildcard or data write cloudsplaining does not list";
+    if (actions.some((a) => dataActions().includes(a))) return "a data action of the service reference (Read or Write on a data store, e.g. logs:PutLogEvents) cloudsplaining does not list";
     return undefined;
 }
 
