@@ -13,11 +13,12 @@ import { profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
 import { stackCluster } from "./cluster/stackCluster";
+import { stackRoleTags } from "./components/tags";
 
 async function main(): Promise<Record<string, unknown>> {
     // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.
     const all = pulumi.runtime.allConfig();
-    const config = parseStackConfig(namespaceValues(all), `stacks/Pulumi.${pulumi.getStack()}.yaml`, engineTarget(all));
+    const config = parseStackConfig(namespaceValues(all), `stacks/Pulumi.${pulumi.getStack()}.yaml`, engineTarget(all, pulumi.getStack()));
     for (const warning of config.warnings) pulumi.log.warn(`kubeflow-irsa: ${warning}`);
 
     const partition = aws.getPartitionOutput().partition;
@@ -40,7 +41,7 @@ async function main(): Promise<Record<string, unknown>> {
                 rolePath: p.rolePath,
                 maxSessionDuration: p.maxSessionDuration,
                 permissionsBoundaryArn: p.permissionsBoundaryArn,
-                tags: p.tags,
+                tags: stackRoleTags(p.tags, config.clusterName),
                 resourceQuota: p.resourceQuota,
                 readyTimeoutSeconds: config.profileController.readyTimeoutSeconds,
                 oidc: cluster.oidc,
@@ -56,7 +57,7 @@ async function main(): Promise<Record<string, unknown>> {
         roleName: config.profileController.roleName ?? profileControllerRoleName(config.clusterName),
         rolePath: config.profileController.rolePath ?? config.rolePath,
         permissionsBoundaryArn: config.profileController.permissionsBoundaryArn ?? config.permissionsBoundaryArn,
-        tags: config.tags,
+        tags: stackRoleTags(config.tags, config.clusterName),
         oidc: cluster.oidc,
         managedRoleArns: profiles.filter((_, i) => !config.resolvedProfiles[i].annotateOnly).map((p) => p.roleArn),
     }, kubernetes);
@@ -65,7 +66,7 @@ async function main(): Promise<Record<string, unknown>> {
         ({ name, identity, ...pair }) =>
             new RolePair(name, {
                 ...pair,
-                tags: { ...config.tags, ...pair.tags },
+                tags: stackRoleTags({ ...config.tags, ...pair.tags }, config.clusterName),
                 oidcProviderArn: cluster.oidc.providerArn,
                 identity: identity ?? config.identity,
                 cluster: { name: cluster.identity.name, arn: cluster.identity.arn },

@@ -42,3 +42,13 @@ export function profileControllerRoleName(clusterName: string): string {
     return shortenName(`${clusterName}-kf-profile-controller`);
 }
 
+
+/** The pipeline's read-only preview role (components/pipelineRoles.ts). */
+export function pipelinePreviewRoleName(clusterName: string): string {
+    return shortenName(`${clusterName}-kubeflow-irsa-preview`);
+}
+
+/** The pipeline's deploy role of one GitHub environment. */
+export function pipelineDeployRoleName(clusterName: string, environment: string): string {
+    return shortenName(`${clusterName}-kubeflow-irsa-deploy-${environment}`);
+}

@@ -151,3 +151,16 @@ export function actionsOnType(service: string, type: string): string[] {
         .filter((a) => (a.resourceTypes ?? []).some((t) => t.name.toLowerCase() === type.toLowerCase()))
         .map((a) => `${service.toLowerCase()}:${a.name}`);
 }
+
+/**
+ * The condition keys the catalog lists for an action: its own and those of its resource types (`iam:PutRolePolicy`:
+ * iam:PermissionsBoundary, aws:ResourceTag/${TagKey}, ...), as written there with `${TagKey}` placeholders.
+ */
+export function actionConditionKeys(action: string): string[] {
+    const data = actionData(action);
+    if (!data) return [];
+    const [service] = action.split(":");
+    const own = (data as ActionData & { conditionKeys?: string[] }).conditionKeys ?? [];
+    const ofTypes = (data.resourceTypes ?? []).flatMap((t) => (resourceTypeData(service)[t.name.toLowerCase()] as ResourceTypeData & { conditionKeys?: string[] } | undefined)?.conditionKeys ?? []);
+    return [...new Set([...own, ...ofTypes])];
+}

@@ -56,6 +56,13 @@ export function conditionHolds(operatorWithQualifiers: string, key: string, expe
             return !expected.some((e) => wildcardMatch(e, actual));
         case "Bool":
             return expected.some((e) => e.toLowerCase() === actual.toLowerCase());
+        // ARN operators match field by field with wildcards, as StringLike does on the whole ARN.
+        case "ArnEquals":
+        case "ArnLike":
+            return expected.some((e) => wildcardMatch(e, actual));
+        case "ArnNotEquals":
+        case "ArnNotLike":
+            return !expected.some((e) => wildcardMatch(e, actual));
         default:
             throw new UnsupportedConditionError(`condition operator ${operatorWithQualifiers} is not evaluated by the preview`);
     }

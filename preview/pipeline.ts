@@ -5,6 +5,11 @@
 import { ParsedStackConfig } from "../config";
 import { issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
 import { roleArn } from "../iam/arns";
+import { profileControllerRoleName } from "../components/names";
+import { STACK_OWNER_TAG } from "../components/tags";
+import { awsManagedPolicyDocument } from "../iam/managedPolicies";
+import { unboundedBoundary, unownedRoleWrites } from "../iam/ownership";
+import type { Finding } from "./findings";
 import { PipelineRoles, pipelineRoles } from "../components/pipelineRoles";
 import { StandInCloud } from "../offline/standInCloud";
 
@@ -21,6 +26,7 @@ export function pipelineRolesFor(stack: string, cfg: ParsedStackConfig, cloud: P
         clusterName: cfg.clusterName,
         rolePath: cfg.rolePath,
         otherRoleArns: cfg.rolePairs.map((pair) => roleArn(partition, accountId, pair.path, pair.eksRoleName)),
+        createdRoleArns: pipelineOwnRoleArns(cfg, cloud).slice(0, cfg.resolvedProfiles.length + 1),
         oidcIssuerHostPath: issuer,
         adoptedOidcProviderArn: cfg.oidcProviderArn,
         // A stack-wide boundary applies to every profile and the controller; per-profile ones may replace it.
@@ -29,4 +35,62 @@ export function pipelineRolesFor(stack: string, cfg: ParsedStackConfig, cloud: P
         attachablePolicyArns: cfg.resolvedProfiles.flatMap((p) => p.policyArns),
         podIdentity: cfg.resolvedProfiles.some((p) => usesPodIdentity(p.identity)) || cfg.rolePairs.some((pair) => usesPodIdentity(pair.identity ?? cfg.identity)),
     });
+}
+
+/**
+ * The pipeline's deploy role judged by the evaluator (iam/ownership.ts): a write it may make on a role the stack does
+ * not own is high; a boundary it requires that bounds nothing (AdministratorAccess) is high too, as is any role of the
+ * stack under such a boundary. A customer-managed boundary's document is not known offline and is not judged.
+ */
+export function pipelineFindings(pipeline: PipelineRoles | undefined, cfg: ParsedStackConfig, cloud: Pick<StandInCloud, "accountId" | "partition">): Finding[] {
+    const findings: Finding[] = [];
+    const { accountId, partition } = cloud;
+    const boundaryOf = (role: string, arn: string | undefined) => {
+        const doc = arn === undefined ? undefined : awsManagedPolicyDocument(arn);
+        const why = doc && unboundedBoundary(doc, partition, accountId);
+        return why ? [{ arn: arn!, why, role }] : [];
+    };
+    const unbounded = [
+        ...cfg.resolvedProfiles.flatMap((p) => boundaryOf(p.roleName, p.permissionsBoundaryArn)),
+        ...boundaryOf(cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName), cfg.profileController.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn),
+    ];
+    for (const { arn, why, role } of unbounded) {
+        findings.push({ severity: "high", role, message: `has the permissions boundary ${arn}, which is no boundary (${why}): use a boundary that leaves IAM writes out` });
+    }
+    if (!pipeline) return findings;
+    const deploy = pipeline.deploy.roleName;
+    for (const arn of [...new Set(unbounded.map((u) => u.arn))]) {
+        findings.push({ severity: "high", role: deploy, message: `may create roles under the boundary ${arn}, which bounds nothing: every role it creates may then be given any rights` });
+    }
+    const breaches = unownedRoleWrites([pipeline.deploy.permissionPolicy], {
+        partition,
+        accountId,
+        tagKey: STACK_OWNER_TAG,
+        owner: cfg.clusterName,
+        rolePath: cfg.rolePath,
+        ownRoleArns: pipelineOwnRoleArns(cfg, cloud),
+        boundaries: cfg.permissionsBoundaryArn ? [cfg.permissionsBoundaryArn] : [],
+    });
+    const byRequest = new Map<string, typeof breaches>();
+    for (const b of breaches) byRequest.set(b.request, [...(byRequest.get(b.request) ?? []), b]);
+    for (const [request, list] of byRequest) {
+        const actions = list.map((b) => b.action);
+        const shown = actions.length > 4 ? `${actions.slice(0, 4).join(", ")} and ${actions.length - 4} more` : actions.join(", ");
+        findings.push({
+            severity: list.some((b) => b.severity === "high") ? "high" : "medium",
+            role: deploy,
+            message: `may ${shown} on ${request}, ${list[0].resource}: a role the stack does not own; give the stack a role path of its own (rolePath) so that the deploy role names only the stack's roles`,
+        });
+    }
+    return findings;
+}
+
+/** The exact ARNs of every role the stack creates or manages in its account. */
+function pipelineOwnRoleArns(cfg: ParsedStackConfig, cloud: Pick<StandInCloud, "accountId" | "partition">): string[] {
+    const { accountId, partition } = cloud;
+    return [
+        ...cfg.resolvedProfiles.map((p) => roleArn(partition, accountId, p.rolePath, p.roleName)),
+        roleArn(partition, accountId, cfg.profileController.rolePath ?? cfg.rolePath, cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName)),
+        ...cfg.rolePairs.map((pair) => roleArn(partition, accountId, pair.path, pair.eksRoleName)),
+    ];
 }

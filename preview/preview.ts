@@ -12,7 +12,7 @@ import { bySeverity, Finding } from "./findings";
 import { comparePlans, PlanChanges } from "./compare";
 import { RoleView, roleViews } from "./iam";
 import { buildPlan, Plan, readPlan } from "./plan";
-import { pipelineRolesFor } from "./pipeline";
+import { pipelineFindings, pipelineRolesFor } from "./pipeline";
 import { allGrants, reachability, ReachFindingOptions, reachFindings, riskFindings } from "./reach";
 import { clusterTargetFor } from "./cluster";
 import { renderReport, renderSummary, ReportInput } from "./report";
@@ -152,19 +152,21 @@ export async function runPreview(options: PreviewOptions): Promise<PreviewResult
     log(`[1/4] config    ${file}: ${Object.keys(config.config).length} keys (${lap("config")} ms)`);
     const plan = await planFor(options.stack, config, file);
     // The program accepted the config, so this parse (the preview's one) cannot fail.
-    const parsed = parseStackConfig(namespaceValues(config.config), file, engineTarget(config.config));
+    const parsed = parseStackConfig(namespaceValues(config.config), file, engineTarget(config.config, options.stack));
     log(`[2/4] program   ${plan.resources.length} resources declared (${lap("program")} ms)`);
     const findingOptions = { maxBucketWriters: options.maxBucketWriters ?? DEFAULT_MAX_BUCKET_WRITERS };
     const analyzed = await analyze(plan, findingOptions);
     // What the config allows but warns of is the stack's, not a role's.
-    const configFindings: Finding[] = parsed.warnings.map((message) => ({ severity: "medium", role: "(stack)", message }));
+    const cloud = standInCloudFor(config.config);
+    const pipeline = pipelineRolesFor(options.stack, parsed, cloud);
+    const configFindings: Finding[] = [...parsed.warnings.map((message): Finding => ({ severity: "medium", role: "(stack)", message })), ...pipelineFindings(pipeline, parsed, cloud)];
     const current = { ...analyzed, access: { ...analyzed.access, findings: [...analyzed.access.findings, ...configFindings].sort(bySeverity) } };
     let changes: PlanChanges | undefined;
     if (options.against) {
         changes = comparePlans(await analyze(await baseline(options.stack, options.against, stacksDir), findingOptions), current);
     }
     log(`[3/4] analysis  ${current.roles.length} roles, ${current.access.findings.length} findings${changes ? `, compared against ${options.against}` : ""} (${lap("analysis")} ms)`);
-    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline: pipelineRolesFor(options.stack, parsed, standInCloudFor(config.config)), cluster: clusterTargetFor(parsed, config.config["aws:region"]) };
+    const report: ReportInput = { ...current, changes: changes && options.against ? { against: options.against, changes } : undefined, pipeline, cluster: clusterTargetFor(parsed, config.config["aws:region"]) };
     const files = writeOutputs(outDir, report);
     log(`[4/4] write     ${path.relative(process.cwd(), outDir) || "."}/: ${files.length} files (${lap("write")} ms)`);
     return { outDir, ...current, changes, files, timingsMs };

@@ -153,7 +153,7 @@ describe("npm run adopt against moto @integration", function () {
         expect(changes["Profile alice"]).to.equal("metadata.annotations (+pulumi.com/deletionPropagationPolicy)");
         expect(changes["ServiceAccount vision/trainer"]).to.equal("metadata.labels (app.kubernetes.io/managed-by)");
         expect(changes["Profile team-b"]).to.equal("spec.plugins; metadata.annotations (+pulumi.com/deletionPropagationPolicy)");
-        expect(changes["role alice-kf-prod-role"]).to.equal("description; trust policy; tags (+kubeflow-irsa/profile)");
+        expect(changes["role alice-kf-prod-role"]).to.equal("description; trust policy; tags (+kubeflow-irsa/profile, +kubeflow-irsa:cluster)");
         expect(changes["role eksctl-kf-prod-addon-iamserviceaccount-kube-Role1-1A2B3C4D5E6F"]).to.include("attached policies (1 detached, 0 attached)");
         // What the adoption cannot narrow without knowing the buckets stays, and is said twice: here and in the preview.
         expect(result.report.kept).to.deep.equal([
@@ -161,7 +161,8 @@ describe("npm run adopt against moto @integration", function () {
             "role eksctl-kf-prod-addon-iamserviceaccount-kube-Role1-1A2B3C4D5E6F belongs to a CloudFormation stack (eksctl made it): `eksctl delete iamserviceaccount` or deleting that stack deletes the role from under this one. Set DeletionPolicy: Retain on it in that stack before removing the stack, or leave the stack alone.",
         ]);
         expect(preview.access.findings.filter((f) => f.severity === "high").map((f) => `${f.role} ${f.message}`)).to.deep.equal([
-            "alice-kf-prod-role allows data actions (s3:GetObject, s3:GetObjectVersion, s3:PutObject, s3:DeleteObject and 2 more) on *: every bucket, table, key, secret or parameter of that kind in the account, other profiles' data included; name the exact resources (through managed policy AmazonS3FullAccess)",
+            "alice-kf-prod-role allows data actions (s3:GetObject, s3:GetObjectVersion, s3:PutObject, s3:DeleteObject and 20 more) on *: every bucket, table, key, secret, parameter, queue or stream of that kind in the account, other profiles' data included; name the exact resources (through managed policy AmazonS3FullAccess)",
+            "alice-kf-prod-role allows s3:PutBucketPolicy, s3:PutBucketAcl, s3-object-lambda:PutObjectAcl, s3-object-lambda:PutObjectVersionAcl and 25 more on *: permissions management, so the role decides who else may use every matching resource (make a bucket public, grant itself or another account Decrypt on a key); drop them, or name the exact resources the workload manages (through managed policy AmazonS3FullAccess)",
             "alice-kf-prod-role attaches AmazonS3FullAccess",
         ]);
     });

@@ -124,7 +124,7 @@ describe("EKS Pod Identity for profiles and role pairs", () => {
             const arns = run.outputs.profileRoleArns as Record<string, string>;
             const associations = byType(run, ASSOCIATION).map((a) => {
                 const { tags, ...inputs } = a.inputs;
-                expect(tags).to.deep.equal({ "kubeflow-irsa/profile": a.parent });
+                expect(tags).to.deep.equal({ "kubeflow-irsa/profile": a.parent, "kubeflow-irsa:cluster": "kf-dev" });
                 return { name: a.name, parent: a.parent, ...inputs };
             });
             expect(associations).to.deep.equal([

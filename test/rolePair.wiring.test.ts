@@ -35,7 +35,7 @@ describe("config -> RolePair wiring (mocks)", () => {
             trustPolicyMaxLength: 2048,
             oidcProviderArn: base.oidcProviderArn,
         });
-        expect(declared.inputs.tags).to.deep.equal({ env: "test", owner: "data" });
+        expect(declared.inputs.tags).to.deep.equal({ env: "test", owner: "data", "kubeflow-irsa:cluster": "kf" }); // the stack's ownership tag (components/tags.ts STACK_OWNER_TAG)
         expect(declared.inputs).to.not.have.property("__provider");
         expect(declared.inputs).to.not.have.property("externalId");
         expect((run.outputs.rolePairRoleArns as Record<string, unknown>)["customer-read"]).to.deep.equal({
@@ -57,6 +57,6 @@ describe("config -> RolePair wiring (mocks)", () => {
 
     it("rejects an EKS role name already used by the profile controller", async () => {
         const err = await runWith({ ...base, rolePairs: [{ ...pair, eksRoleName: "kf-kf-profile-controller" }] }).then(() => undefined, (e: Error) => e);
-        expect(err?.message).to.match(/rolePairs\[0\] \(customer-read\)\.eksRoleName: "kf-kf-profile-controller" gives role name .* already used by the profile controller/);
+        expect(err?.message).to.match(/rolePairs\[0\] \(customer-read\)\.eksRoleName: "kf-kf-profile-controller" gives "kf-kf-profile-controller", as the profile controller's role does/);
     });
 });
