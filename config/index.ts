@@ -7,6 +7,7 @@ import { CONFIG_NAMESPACE, ResolvedProfile, StackConfig, stackConfigSchema } fro
 import { DEFAULT_STACK_FILE, issueProblems, problemLines, StackConfigError } from "./errors";
 import { crossEntryChecks, resolveProfiles, stackAccount } from "./rules";
 import { documentChecks, StackTarget } from "./documents";
+import { uniquenessProblems } from "./uniqueness";
 import { partitionOf } from "../iam/arns";
 
 export interface ParsedStackConfig extends StackConfig {
@@ -29,7 +30,9 @@ export function parseStackConfig(raw: Record<string, unknown>, file: string = DE
     const cfg = parsed.data;
     const resolvedProfiles = resolveProfiles(cfg);
     const { problems, warnings } = crossEntryChecks(cfg, resolvedProfiles);
-    problems.push(...documentChecks(cfg, stackTarget(cfg, engine)));
+    const target = stackTarget(cfg, engine);
+    problems.unshift(...uniquenessProblems(cfg, resolvedProfiles, target.accountId, engine.stack));
+    problems.push(...documentChecks(cfg, target));
     if (problems.length > 0) {
         throw new StackConfigError(problemLines(problems, raw), file);
     }
@@ -38,12 +41,14 @@ export function parseStackConfig(raw: Record<string, unknown>, file: string = DE
 
 /** What the engine's own config says of the deploy target: `aws:region` and `aws:allowedAccountIds`. */
 export interface EngineTarget {
+    /** The stack's name: it names the pipeline's deploy role when `pipeline.environment` does not. */
+    stack?: string;
     region?: string;
     allowedAccountIds?: string[];
 }
 
 /** The engine target of a flat Pulumi config map (`aws:region` -> value). */
-export function engineTarget(allConfig: Record<string, string>): EngineTarget {
+export function engineTarget(allConfig: Record<string, string>, stack?: string): EngineTarget {
     let allowed: unknown;
     try {
         allowed = JSON.parse(allConfig["aws:allowedAccountIds"] ?? "[]");
@@ -51,6 +56,7 @@ export function engineTarget(allConfig: Record<string, string>): EngineTarget {
         allowed = [];
     }
     return {
+        stack,
         region: allConfig["aws:region"],
         allowedAccountIds: Array.isArray(allowed) ? allowed.filter((a): a is string => typeof a === "string") : [],
     };

@@ -81,14 +81,21 @@ export function tagValueProblem(key: string, value: string): string | undefined 
  * The tags a role gets, all counted (the stack's, the entry's and the package's own): at most 50, and no two keys
  * that differ only in case (IAM compares tag keys case-insensitively).
  */
-export function roleTagsProblem(tags: Record<string, string>, ownTags: number): string | undefined {
+/**
+ * Why a role's tags would fail CreateRole or TagRole, or undefined: over IAM's 50 with the package's own keys, two
+ * keys equal but for case (IAM ignores case), or a configured key that is (but for case) one of the package's own.
+ */
+export function roleTagsProblem(tags: Record<string, string>, ownKeys: readonly string[]): string | undefined {
     const keys = Object.keys(tags);
-    const total = keys.length + ownTags;
+    const total = keys.length + ownKeys.length;
     if (total > IAM_TAGS_PER_ROLE) {
-        return `gives the role ${total} tags (${keys.length} from the stack's and this entry's tags, ${ownTags} of the package's own), over IAM's ${IAM_TAGS_PER_ROLE} per role: remove ${total - IAM_TAGS_PER_ROLE} or more`;
+        return `gives the role ${total} tags (${keys.length} from the stack's and this entry's tags, ${ownKeys.length} of the package's own), over IAM's ${IAM_TAGS_PER_ROLE} per role: remove ${total - IAM_TAGS_PER_ROLE} or more`;
     }
+    const own = new Map(ownKeys.map((k) => [k.toLowerCase(), k]));
     const seen = new Map<string, string>();
     for (const key of keys) {
+        const package_ = own.get(key.toLowerCase());
+        if (package_ !== undefined) return `sets tag "${key}", which ${key === package_ ? "is" : "IAM reads (ignoring case) as"} the package's own "${package_}" (it marks who owns the role): choose another key`;
         const other = seen.get(key.toLowerCase());
         if (other !== undefined) return `has tags "${other}" and "${key}", which IAM treats as the same key (it ignores case): keep one`;
         seen.set(key.toLowerCase(), key);
@@ -147,6 +154,57 @@ export function quotaQuantityProblem(resource: string, quantity: string | number
         return `must be a whole number: ${resource} is counted in objects`;
     }
     return undefined;
+}
+
+/** Pod counts and compute: what the pod-tracking scopes may limit (k8s.io/kubernetes pkg/apis/core/helper). */
+const POD_QUOTA_RESOURCES = new Set(["pods", "cpu", "memory", "limits.cpu", "limits.memory", "requests.cpu", "requests.memory"]);
+/** The storage a VolumeAttributesClass scope may limit. */
+const VOLUME_QUOTA_RESOURCES = new Set(["persistentvolumeclaims", "requests.storage"]);
+/** Scopes that contradict each other: the API server refuses both in one quota. */
+const CONFLICTING_SCOPES: ReadonlyArray<[string, string]> = [["BestEffort", "NotBestEffort"], ["Terminating", "NotTerminating"]];
+/** Scopes a selector may only test for existence. */
+const EXISTENCE_ONLY_SCOPES = new Set(["BestEffort", "NotBestEffort", "Terminating", "NotTerminating", "CrossNamespacePodAffinity"]);
+
+/** Whether a scope may apply to a standard resource (IsResourceQuotaScopeValidForResource). */
+function scopeAllowsResource(scope: string, resource: string): boolean {
+    if (!STANDARD_QUOTA_RESOURCES.has(resource) && !/^(requests\.)?hugepages-/.test(resource)) return true;
+    if (scope === "BestEffort") return resource === "pods";
+    if (scope === "VolumeAttributesClass") return VOLUME_QUOTA_RESOURCES.has(resource);
+    return ["Terminating", "NotTerminating", "NotBestEffort", "PriorityClass", "CrossNamespacePodAffinity"].includes(scope) ? POD_QUOTA_RESOURCES.has(resource) : true;
+}
+
+export interface QuotaScopes {
+    hard?: Record<string, unknown>;
+    scopes?: string[];
+    scopeSelector?: { matchExpressions?: Array<{ operator: string; scopeName: string; values?: string[] }> };
+}
+
+/**
+ * What the API server's ValidateResourceQuotaSpec refuses of a quota's scopes: a scope applied to a resource it cannot
+ * track, two contradicting scopes, a selector operator the scope does not take, or values where the operator takes
+ * none (and none where it needs them). Each as [path under the quota, problem].
+ */
+export function quotaScopeProblems(quota: QuotaScopes): Array<[PropertyKey[], string]> {
+    const problems: Array<[PropertyKey[], string]> = [];
+    const resources = Object.keys(quota.hard ?? {});
+    const check = (scope: string, path: PropertyKey[]) => {
+        const refused = resources.filter((r) => !scopeAllowsResource(scope, r));
+        if (refused.length) problems.push([path, `scope ${scope} cannot apply to ${refused.join(", ")} (it tracks ${scope === "BestEffort" ? "pods only" : scope === "VolumeAttributesClass" ? "persistentvolumeclaims and requests.storage" : "pods, cpu and memory"}): put them in a quota of their own, without this scope`]);
+    };
+    (quota.scopes ?? []).forEach((scope, i) => check(scope, ["scopes", i]));
+    (quota.scopeSelector?.matchExpressions ?? []).forEach((e, i) => {
+        const path = ["scopeSelector", "matchExpressions", i];
+        check(e.scopeName, path);
+        if (EXISTENCE_ONLY_SCOPES.has(e.scopeName) && e.operator !== "Exists") problems.push([[...path, "operator"], `must be Exists for scope ${e.scopeName} (the API server takes no other operator for it)`]);
+        const values = e.values ?? [];
+        if ((e.operator === "In" || e.operator === "NotIn") && values.length === 0) problems.push([[...path, "values"], `must list at least one value for operator ${e.operator}`]);
+        if ((e.operator === "Exists" || e.operator === "DoesNotExist") && values.length > 0) problems.push([[...path, "values"], `must be empty for operator ${e.operator}`]);
+    });
+    const all = [...(quota.scopes ?? []), ...(quota.scopeSelector?.matchExpressions ?? []).map((e) => e.scopeName)];
+    for (const [a, b] of CONFLICTING_SCOPES) {
+        if (all.includes(a) && all.includes(b)) problems.push([["scopes"], `has both ${a} and ${b}, which contradict each other: keep one`]);
+    }
+    return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

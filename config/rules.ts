@@ -5,13 +5,13 @@
  */
 import { ResolvedProfile, StackConfig } from "./schema";
 import { Problem } from "./errors";
-import { profileControllerRoleName, profileRoleDescription, profileRoleName } from "../components/names";
+import { profileRoleDescription, profileRoleName } from "../components/names";
 import { profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH, s3AccessPolicy } from "../components/permissionPolicies";
 import { arnAccount, roleArn } from "../iam/arns";
 import { PolicyDocument, policyLength } from "../iam/document";
 import { isConcreteSubject, issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
 import { IAM_ROLE_DESCRIPTION_MAX_LENGTH, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, POD_IDENTITY_ASSOCIATIONS_PER_CLUSTER, reservedNamespaceReason, rolesQuotaVerdict, roleTagsProblem, StackRoleCount } from "./limits";
-import { profileRoleTags, ROLE_PAIR_OWN_TAGS } from "../components/tags";
+import { CONTROLLER_OWN_TAG_KEYS, PROFILE_OWN_TAG_KEYS, ROLE_PAIR_OWN_TAG_KEYS } from "../components/tags";
 
 /** Account id placeholder: only its length matters when estimating policy sizes before the account is known. */
 const ACCOUNT_PLACEHOLDER = "000000000000";
@@ -22,39 +22,6 @@ const ACCOUNT_PLACEHOLDER = "000000000000";
  */
 export function crossEntryChecks(cfg: StackConfig, resolved: ResolvedProfile[]): { problems: Problem[]; warnings: string[] } {
     const problems: Problem[] = [];
-    const firstByName = new Map<string, number>();
-    cfg.profiles.forEach((p, i) => {
-        const first = firstByName.get(p.name);
-        if (first !== undefined) {
-            problems.push({ path: ["profiles", i, "name"], message: `duplicates profiles[${first}].name: profile names (and so namespaces) must be unique` });
-        } else {
-            firstByName.set(p.name, i);
-        }
-    });
-
-    // Role names are account-wide: profiles, the controller and the EKS-side roles of pairs share one namespace.
-    const firstByRole = new Map<string, string>();
-    const claim = (roleName: string, path: PropertyKey[], what: string) => {
-        const owner = firstByRole.get(roleName.toLowerCase());
-        if (owner !== undefined) {
-            problems.push({ path, message: `gives role name "${roleName}", already used by ${owner}: IAM role names are unique per account (case-insensitive); set a distinct roleName` });
-        } else {
-            firstByRole.set(roleName.toLowerCase(), what);
-        }
-    };
-    resolved.forEach((p, i) => claim(p.roleName, ["profiles", i, cfg.profiles[i].roleName ? "roleName" : "name"], `profiles[${i}]`));
-    claim(cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName), ["profileController", "roleName"], "the profile controller");
-    const firstPair = new Map<string, number>();
-    cfg.rolePairs.forEach((pair, i) => {
-        const seen = firstPair.get(pair.name);
-        if (seen !== undefined) {
-            problems.push({ path: ["rolePairs", i, "name"], message: `duplicates rolePairs[${seen}].name: pair names must be unique` });
-        } else {
-            firstPair.set(pair.name, i);
-        }
-        claim(pair.eksRoleName, ["rolePairs", i, "eksRoleName"], `rolePairs[${i}]`);
-    });
-
     // The controller's inline policy lists every managed role ARN; IAM caps a role's inline policies in total.
     const managed = resolved.filter((p) => !p.annotateOnly);
     const controllerPolicy = profileControllerPolicy(managed.map((p) => roleArn("aws-us-gov", ACCOUNT_PLACEHOLDER, p.rolePath, p.roleName)));
@@ -131,14 +98,13 @@ export function crossEntryChecks(cfg: StackConfig, resolved: ResolvedProfile[]):
 function deployLimitProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Problem[] {
     const problems: Problem[] = [];
     // Stack tags over the limit are one problem, not one per role.
-    const stackTagProblem = roleTagsProblem(cfg.tags, 0);
+    const stackTagProblem = roleTagsProblem(cfg.tags, CONTROLLER_OWN_TAG_KEYS);
     resolved.forEach((p, i) => {
         const reason = reservedNamespaceReason(p.name, cfg.profileController.namespace, cfg.reservedNamespaces);
         if (reason) {
             problems.push({ path: ["profiles", i, "name"], message: `${reason}: name the profile after a namespace of its own (the Profile makes it, and its service accounts get the role)` });
         }
-        const ownTags = Object.keys(profileRoleTags({}, p.name)).length;
-        const tagProblem = stackTagProblem ? undefined : roleTagsProblem(p.tags, ownTags);
+        const tagProblem = stackTagProblem ? undefined : roleTagsProblem(p.tags, PROFILE_OWN_TAG_KEYS);
         if (tagProblem) problems.push({ path: ["profiles", i, "tags"], message: tagProblem });
         const description = profileRoleDescription(p.name, p.serviceAccounts, p.identity);
         if (description.length > IAM_ROLE_DESCRIPTION_MAX_LENGTH) {
@@ -155,7 +121,7 @@ function deployLimitProblems(cfg: StackConfig, resolved: ResolvedProfile[]): Pro
     });
     if (stackTagProblem) problems.push({ path: ["tags"], message: stackTagProblem });
     cfg.rolePairs.forEach((pair, i) => {
-        const tagProblem = stackTagProblem ? undefined : roleTagsProblem({ ...cfg.tags, ...pair.tags }, ROLE_PAIR_OWN_TAGS);
+        const tagProblem = stackTagProblem ? undefined : roleTagsProblem({ ...cfg.tags, ...pair.tags }, ROLE_PAIR_OWN_TAG_KEYS);
         if (tagProblem) problems.push({ path: ["rolePairs", i, "tags"], message: tagProblem });
         if (pair.assetPolicyArns.length > cfg.managedPoliciesPerRole) {
             problems.push({ path: ["rolePairs", i, "assetPolicyArns"], message: `lists ${pair.assetPolicyArns.length} managed policies, over the ${cfg.managedPoliciesPerRole} per role of managedPoliciesPerRole (IAM's quota; default ${MANAGED_POLICIES_PER_ROLE_DEFAULT}, raised up to ${MANAGED_POLICIES_PER_ROLE_MAX} on request)` });

@@ -9,7 +9,7 @@ import { arnAccount } from "../iam/arns";
 import { DNS1123_LABEL, DNS1123_LABEL_MAX_LENGTH, DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_MAX_LENGTH, IDENTITY_BACKENDS, IdentityBackend, subjectProblem } from "../iam/identity";
 import { refusedRisks } from "../iam/permissionRisks";
 import { documentProblems } from "../iam/validate";
-import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, ownerProblem, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, tagKeyProblem, tagValueProblem } from "./limits";
+import { DEFAULT_RESERVED_NAMESPACES, DEFAULT_TRUST_POLICY_MAX_LENGTH, IAM_ROLES_PER_ACCOUNT_DEFAULT, IAM_ROLES_PER_ACCOUNT_MAX, MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICIES_PER_ROLE_MAX, MAX_TRUST_POLICY_QUOTA, ownerProblem, QUOTA_SCOPE_OPERATORS, QUOTA_SCOPES, quotaQuantityProblem, quotaResourceNameProblem, quotaScopeProblems, tagKeyProblem, tagValueProblem } from "./limits";
 import { PLUGIN_ANNOTATED_SERVICE_ACCOUNT, PROFILE_READY_TIMEOUT_SECONDS } from "../components/manifests";
 import { PROJECT_NAME } from "../project";
 
@@ -178,6 +178,7 @@ const resourceQuota = z
             const problem = quotaResourceNameProblem(resource) ?? quotaQuantityProblem(resource, quantity);
             if (problem) ctx.addIssue({ code: "custom", path: ["hard", resource], message: problem });
         }
+        for (const [path, message] of quotaScopeProblems(quota)) ctx.addIssue({ code: "custom", path, message });
     });
 
 /**

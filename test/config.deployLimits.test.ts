@@ -82,8 +82,13 @@ describe("stack config: what the deploy would refuse or regret", () => {
     describe("IAM tags and quotas", () => {
         it("counts the stack's, the profile's and the package's own tags against IAM's 50", () => {
             const tags = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, "v"]));
-            expect(parseStackConfig(stack({ name: "geo-lab", tags: tags(29, "p") }, { tags: tags(20, "s") })).profiles).to.have.length(2);
-            expectOnly(stack({ name: "geo-lab", tags: tags(30, "p") }, { tags: tags(20, "s") }), /profiles\[1\] \(geo-lab\)\.tags: .* gives the role 51 tags \(50 from the stack's and this entry's tags, 1 of the package's own\), over IAM's 50 per role: remove 1 or more/);
+            expect(parseStackConfig(stack({ name: "geo-lab", tags: tags(28, "p") }, { tags: tags(20, "s") })).profiles).to.have.length(2);
+            expectOnly(stack({ name: "geo-lab", tags: tags(29, "p") }, { tags: tags(20, "s") }), /profiles\[1\] \(geo-lab\)\.tags: .* gives the role 51 tags \(49 from the stack's and this entry's tags, 2 of the package's own\), over IAM's 50 per role: remove 1 or more/);
+        });
+
+        it("refuses a tag key that is, but for case, one of the package's own (the ownership marks)", () => {
+            expectOnly(stack({ name: "geo-lab", tags: { "Kubeflow-IRSA/Profile": "x" } }), /profiles\[1\] \(geo-lab\)\.tags: .* sets tag "Kubeflow-IRSA\/Profile", which IAM reads \(ignoring case\) as the package's own "kubeflow-irsa\/profile"/);
+            expectOnly(stack({ name: "geo-lab" }, { tags: { "kubeflow-irsa:cluster": "other" } }), /kubeflow-irsa:tags: .* sets tag "kubeflow-irsa:cluster", which is the package's own "kubeflow-irsa:cluster"/);
         });
 
         it("refuses tag keys and values IAM refuses, and keys that differ only in case", () => {
@@ -115,7 +120,10 @@ describe("stack config: what the deploy would refuse or regret", () => {
             expectOnly(stack({ name: "geo-lab", resourceQuota: { hard: { gpus: "4" } } }), /hard\.gpus: "4" is not a resource a quota can limit/);
             expectOnly(stack({ name: "geo-lab", resourceQuota: { hard: { pods: "500m" } } }), /hard\.pods: "500m" must be a whole number: pods is counted in objects/);
             expectOnly(stack({ name: "geo-lab", resourceQuota: { scopes: ["Sometimes"] } }), /scopes\[0\]: "Sometimes" is not a ResourceQuota scope/);
-            expect(parseStackConfig(stack({ name: "geo-lab", resourceQuota: { hard: { cpu: "0", "requests.nvidia.com/gpu": "4", "count/pods": 10, "hugepages-2Mi": "1Gi" }, scopes: ["NotBestEffort"] } })).profiles).to.have.length(2);
+            expect(parseStackConfig(stack({ name: "geo-lab", resourceQuota: { hard: { cpu: "0", "requests.nvidia.com/gpu": "4", "count/pods": 10 }, scopes: ["NotBestEffort"] } })).profiles).to.have.length(2);
+            // A pod-state scope tracks pods, cpu and memory only: the API server refuses it on hugepages (test/e2e/manifests.e2e.test.ts).
+            expectOnly(stack({ name: "geo-lab", resourceQuota: { hard: { "hugepages-2Mi": "1Gi" }, scopes: ["NotBestEffort"] } }), /resourceQuota\.scopes\[0\]: .*scope NotBestEffort cannot apply to hugepages-2Mi/);
+            expectOnly(stack({ name: "geo-lab", resourceQuota: { hard: { pods: "4" }, scopes: ["Terminating", "NotTerminating"] } }), /has both Terminating and NotTerminating/);
         });
     });
 

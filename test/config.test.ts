@@ -72,13 +72,13 @@ describe("stack config", () => {
     it("rejects duplicate profile names", () => {
         const raw = validConfig();
         raw.profiles[1].name = "team-a";
-        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-a).name", /duplicates profiles\[0\]\.name/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-a).name", /gives "team-a", as profiles\[0\] \(team-a\)\.name does .*profile names are the namespaces they make/);
     });
 
     it("rejects two profiles whose role names collide (override against a default)", () => {
         const raw = validConfig();
         raw.profiles[1].roleName = "team-a-kf-dev-role";
-        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).roleName", /already used by profiles\[0\].*set a distinct roleName/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).roleName", /as profiles\[0\] \(team-a\)\.name does \("team-a-kf-dev-role"\): IAM role names are unique per account.*set a distinct roleName/);
     });
 
     it("rejects role names that collide after shortening", () => {
@@ -87,7 +87,7 @@ describe("stack config", () => {
         raw.profiles = [{ name: "team-a", owner: "x" }, { name: "team-b", owner: "y" }];
         const cfg = parseStackConfig(raw);
         raw.profiles[1].roleName = cfg.resolvedProfiles[0].roleName;
-        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).roleName", /already used by profiles\[0\]/);
+        expectProblem(raw, "kubeflow-irsa:profiles[1] (team-b).roleName", /as profiles\[0\] \(team-a\)\.name does/);
         expect(cfg.resolvedProfiles[0].roleName).to.have.length(64);
     });
 
