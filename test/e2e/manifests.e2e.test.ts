@@ -18,6 +18,8 @@ import { STACKS_DIR } from "../../project";
 import { ControlPlane } from "../../tools/controlPlane";
 import { controlPlaneOrSkip } from "../helpers/controlPlane";
 import { CRD_PATH } from "../helpers/crd";
+import { QUOTA_SCOPES, quotaScopeProblems, QuotaScopes } from "../../config/limits";
+import { prng } from "../../tools/random";
 
 const PROFILE_CR_TYPE = "kubernetes:kubeflow.org/v1:Profile";
 
@@ -92,5 +94,42 @@ describe("the preview's Kubernetes manifests against a real API server @e2e", fu
         const quota = cluster.kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "q", namespace: "bad" }, spec: bad.spec.resourceQuotaSpec }));
         expect(quota.status).to.not.equal(0);
         expect(quota.stderr).to.match(/must be greater than or equal to 0/);
+    });
+
+    it("refuses a quota's scopes exactly where the API server does (generated scopes, resources and selectors)", () => {
+        cluster.kubectl(["create", "namespace", "quota-scopes"]);
+        const random = prng(20261207);
+        const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+        const RESOURCES = ["pods", "cpu", "memory", "requests.cpu", "limits.memory", "ephemeral-storage", "services", "requests.storage", "persistentvolumeclaims", "requests.nvidia.com/gpu", "count/pods", "hugepages-2Mi", "requests.hugepages-1Gi"];
+        const disagreements: string[] = [];
+        let refused = 0;
+        // The edges first (a hugepages limit under a pod scope, ephemeral storage under Terminating, contradicting scopes,
+        // selector values), then generated ones.
+        const fixed: QuotaScopes[] = [
+            { hard: { "hugepages-2Mi": "4" }, scopes: ["NotBestEffort"] },
+            { hard: { "ephemeral-storage": "4" }, scopes: ["Terminating"] },
+            { hard: { cpu: "4" }, scopes: ["BestEffort"] },
+            { hard: { pods: "4" }, scopes: ["Terminating", "NotTerminating"] },
+            { hard: { pods: "4" }, scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In" }] } },
+            { hard: { pods: "4" }, scopeSelector: { matchExpressions: [{ scopeName: "BestEffort", operator: "DoesNotExist" }] } },
+            { hard: { "requests.storage": "4" }, scopes: ["VolumeAttributesClass"] },
+        ];
+        for (let n = 0; n < 80 + fixed.length; n++) {
+            const hard = Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 2) }, () => [pick(RESOURCES), "4"]));
+            let quota: QuotaScopes = { hard };
+            if (n < fixed.length) quota = fixed[n];
+            else if (random() < 0.6) quota.scopes = [...new Set(Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(QUOTA_SCOPES)))];
+            else {
+                const operator = pick(["Exists", "DoesNotExist", "In", "NotIn"]);
+                quota.scopeSelector = { matchExpressions: [{ scopeName: pick(QUOTA_SCOPES), operator, ...(random() < 0.5 ? { values: ["high"] } : {}) }] };
+            }
+            const ours = quotaScopeProblems(quota).length > 0;
+            const result = cluster.kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ResourceQuota", metadata: { name: `q${n}`, namespace: "quota-scopes" }, spec: quota }));
+            const theirs = result.status !== 0;
+            if (theirs) refused++;
+            if (ours !== theirs) disagreements.push(`${JSON.stringify(quota)}: ours ${ours ? "refuses" : "takes"}, the API server ${theirs ? `refuses (${result.stderr.trim()})` : "takes"}`);
+        }
+        expect(disagreements, disagreements.join("\n")).to.deep.equal([]);
+        expect(refused, "the generated quotas exercise refusals").to.be.greaterThan(10);
     });
 });
