@@ -15,8 +15,23 @@ import { awsManagedPolicyDocument } from "../iam/managedPolicies";
 import type { RoleView } from "./iam";
 import { S3_ACCESS_POLICY_NAME, s3ObjectArns } from "../components/permissionPolicies";
 
-export type Word = "read" | "write" | "delete" | "list" | "other";
-export const WORD_ORDER: readonly Word[] = ["read", "write", "delete", "list", "other"];
+export type Word = "read" | "write" | "delete" | "list" | "assume" | "change the permissions of" | "rewrite the trust of" | "other";
+export const WORD_ORDER: readonly Word[] = ["read", "write", "delete", "list", "assume", "change the permissions of", "rewrite the trust of", "other"];
+
+/** Words that take their resource directly ("assume `role/x`"), not "on" it. */
+const DIRECT_WORDS: readonly Word[] = ["assume", "change the permissions of", "rewrite the trust of"];
+
+/** "read, write on `x`"; "read, rewrite the trust of `x`": the words in order, then the resource as the last word takes it. */
+export function wordsOn(words: Iterable<Word | string>, resource: string): string {
+    const ordered = WORD_ORDER.filter((w) => [...words].includes(w));
+    return `${ordered.join(", ")}${DIRECT_WORDS.includes(ordered[ordered.length - 1]) ? "" : " on"} ${resource}`;
+}
+
+/** Actions whose plain word is not their access level's: assuming a role, and rewriting who may assume one. */
+const WORD_OF_ACTION: Record<string, Word> = {
+    "sts:assumerole": "assume", "sts:assumerolewithwebidentity": "assume", "sts:assumerolewithsaml": "assume",
+    "iam:updateassumerolepolicy": "rewrite the trust of",
+};
 
 /** One thing a role (or a principal through it) may do: plain-word actions on one resource, maybe under a condition. */
 export interface Grant {
@@ -29,7 +44,7 @@ export interface Grant {
     scopes?: GrantScope[];
 }
 
-const WORD_OF_LEVEL: Record<string, Word> = { Read: "read", Write: "write", List: "list", Tagging: "other" };
+const WORD_OF_LEVEL: Record<string, Word> = { Read: "read", Write: "write", List: "list", Tagging: "other", "Permissions management": "change the permissions of", "Permissions management, Write": "change the permissions of" };
 
 /** Plain words of AWS actions, from their access level in the AWS service reference (iam/actions.ts). */
 export class ActionCatalog {
@@ -38,12 +53,12 @@ export class ActionCatalog {
     private readonly words = new Map<string, Word>();
     private readonly expanded = new Map<string, string[]>();
 
-    /** `s3:GetObject` -> read; Delete* -> delete; actions of several levels and unknown actions -> other. */
+    /** `s3:GetObject` -> read; Delete* -> delete; sts:AssumeRole -> assume; unknown actions -> other. */
     async wordOf(action: string): Promise<Word> {
         const key = action.toLowerCase();
         let word = this.words.get(key);
         if (!word) {
-            word = /^delete/i.test(action.split(":")[1] ?? "") ? "delete" : WORD_OF_LEVEL[accessLevels(action).join(", ")] ?? "other";
+            word = WORD_OF_ACTION[key] ?? (/^delete/i.test(action.split(":")[1] ?? "") ? "delete" : WORD_OF_LEVEL[accessLevels(action).join(", ")] ?? "other");
             this.words.set(key, word);
         }
         return word;
@@ -302,7 +317,7 @@ export function reachLine(change: ReachChange, verb: "gain" | "lose"): string {
     const who = change.principals.map((p) => `\`${p}\``).join(", ");
     const singular = change.principals.length === 1;
     const word = singular ? `${verb}s` : verb;
-    return `${who} ${word} ${change.words.join(", ")} on \`${change.resource}\`${change.condition ? ` ${change.condition}` : ""}${change.via ? ` (through ${change.via})` : ""}`;
+    return `${who} ${word} ${wordsOn(change.words, `\`${change.resource}\``)}${change.condition ? ` ${change.condition}` : ""}${change.via ? ` (through ${change.via})` : ""}`;
 }
 
 /** `s3://bucket/prefix/*` -> { bucket, prefix }; undefined for anything that is not an S3 object or bucket grant. */

@@ -1,4 +1,5 @@
 /** report.md: what a reviewer reads in the pull request. */
+import { STACK_OWNER_TAG } from "../components/tags";
 import { AccessAnalysis } from "./access";
 import { subjectsNamed } from "../iam/trustRules";
 import { shortSubject } from "../iam/identity";
@@ -8,7 +9,7 @@ import { hasChanges, PlanChanges } from "./compare";
 import { RoleView } from "./iam";
 import { Plan } from "./plan";
 import { DEFAULT_STANDIN_CLOUD, STANDIN_ACCOUNT_ID } from "../offline/standInCloud";
-import { Reach, reachLine, WORD_ORDER } from "./reach";
+import { Reach, reachLine, wordsOn } from "./reach";
 import { PROFILE_COMPONENT_TYPE, PROFILE_CR_TYPE } from "../components/typeTokens";
 import { S3_ACCESS_POLICY_NAME, s3ObjectArns } from "../components/permissionPolicies";
 import { statements } from "../iam/document";
@@ -141,7 +142,7 @@ function reachByRole(reach: Reach[]): string[] {
                 .map(([via, e]) => [
                     `\`${via}\``,
                     cell([...e.principals].sort()),
-                    [...e.grants.values()].map((g) => `${WORD_ORDER.filter((w) => g.words.has(w)).join(", ")} on ${g.label}`).join("<br>"),
+                    [...e.grants.values()].map((g) => wordsOn(g.words, g.label)).join("<br>"),
                 ]),
         ),
     ];
@@ -251,11 +252,11 @@ export function renderReport(input: ReportInput): string {
                   "`AWS_PREVIEW_ROLE_ARN`, the deploy role as the environment variable `AWS_DEPLOY_ROLE_ARN`.\n\n" +
                   table(["role", "assumed by", "rights"], [
                       [`\`${input.pipeline.preview.roleName}\``, input.pipeline.preview.assumedBy, "read only: the stack's roles, its OIDC provider, its cluster"],
-                      [`\`${input.pipeline.deploy.roleName}\``, input.pipeline.deploy.assumedBy, "IAM writes only on the stack's roles and OIDC provider; its cluster; its asset deploy roles"],
+                      [`\`${input.pipeline.deploy.roleName}\``, input.pipeline.deploy.assumedBy, `IAM writes only on roles tagged as the stack's (\`${STACK_OWNER_TAG}\`), a tag it may not set on other roles or remove, and its OIDC provider; its cluster; its asset deploy roles`],
                   ])
             : "None: set `kubeflow-irsa:pipeline.repository` to have their documents written here.",
-        ...(input.pipeline && !statements(input.pipeline.deploy.permissionPolicy).some((s) => s.Condition?.StringEquals?.["iam:PermissionsBoundary"])
-            ? ["", "The deploy role may write inline policies on the roles it manages, so it can give them any right: set `kubeflow-irsa:permissionsBoundaryArn` to cap them (the deploy role may then create roles only under that boundary)."]
+        ...(input.pipeline && !statements(input.pipeline.deploy.permissionPolicy).some((s) => s.Condition?.ArnEquals?.["iam:PermissionsBoundary"])
+            ? ["", "The deploy role may write inline policies on the roles it manages, so it can give them any right: set `kubeflow-irsa:permissionsBoundaryArn` to cap them (the deploy role may then create and write only roles under that boundary)."]
             : []),
         ...(input.pipeline && input.cluster?.created
             ? ["", "This stack creates its cluster: the deploy role above does not cover that (EKS, EC2, Auto Scaling and the nodes' IAM roles). Deploy such a stack with a platform team's broader role."]
