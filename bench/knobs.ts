@@ -11,6 +11,8 @@
  *   BENCH_POLICY_SIZES          profiles for the policy pack's rules in process (1000,3000)
  *   BENCH_POLICY_PREVIEW_SIZES  profiles for pulumi preview without and with the pack (200,1000)
  *   BENCH_PREVIEW_SIZES         profiles for pulumi preview with and without per-step checkpoints (200,250,1000,3000)
+ *   BENCH_UP_SIZES              profiles for pulumi up with and without per-step checkpoints (200,1000,3000)
+ *   BENCH_PROGRAM_ENGINE_SIZES  profiles for the program under the engine against the mock runtime (1000)
  */
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").filter(Boolean);
 
@@ -28,6 +30,8 @@ export const KUBERNETES_SIZES = list("BENCH_KUBERNETES_SIZES", "200,1000").map(N
 export const POLICY_RULE_SIZES = list("BENCH_POLICY_SIZES", "1000,3000").map(Number);
 export const POLICY_PREVIEW_SIZES = list("BENCH_POLICY_PREVIEW_SIZES", "200,1000").map(Number);
 export const PREVIEW_SIZES = list("BENCH_PREVIEW_SIZES", "200,250,1000,3000").map(Number);
+export const UP_SIZES = list("BENCH_UP_SIZES", "200,1000,3000").map(Number);
+export const PROGRAM_ENGINE_SIZES = list("BENCH_PROGRAM_ENGINE_SIZES", "1000").map(Number);
 /**
  * The V8 flag `npm start` runs the preview with (package.json): a larger young generation means fewer scavenges
  * while thousands of resources are declared. Every program measured gets it.

@@ -18,8 +18,10 @@ import { nodeReleases } from "./nodeReleases";
 import { kubernetesObjects } from "./kubernetes";
 import { policyPack } from "./policyPack";
 import { previewCheckpoints } from "./previewCheckpoints";
+import { upCheckpoints } from "./upCheckpoints";
+import { programUnderEngine } from "./programUnderEngine";
 
-const SECTIONS: Array<Section<any>> = [programEvaluation, offlinePreview, providerCalls, engineRolePairs, trustWrites, trustCapacity, nodeReleases, kubernetesObjects, policyPack, previewCheckpoints];
+const SECTIONS: Array<Section<any>> = [programEvaluation, offlinePreview, providerCalls, engineRolePairs, trustWrites, trustCapacity, nodeReleases, kubernetesObjects, policyPack, previewCheckpoints, upCheckpoints, programUnderEngine];
 const FILE = path.join(PROJECT_ROOT, "BENCHMARKS.md");
 
 function intro(): string[] {

@@ -3,6 +3,7 @@
  * line: { ms, maxRssMb, resources }.
  *   node dist/bench/worker.js program <entry|baseline|ts-node|compiled-no-stacks> <N>
  *   node dist/bench/worker.js preview <N>
+ *   node dist/bench/worker.js program-config <config.json>   the entry, stack capture on, on a given flat config
  *
  * Program variants, all under Pulumi's mock runtime:
  *   entry              scripts/pulumi-entry.js, what `pulumi up` runs (package.json main), stack capture on as in
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
         } else if (a !== "compiled-no-stacks") throw new Error(`unknown program ${a}`);
         const run = await runProgram({ config: flat(generatedStackConfig(n)), stack: "bench", programPath, captureStacks: a !== "compiled-no-stacks" });
         resources = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+    } else if (mode === "program-config") {
+        const config = JSON.parse(fs.readFileSync(a, "utf8")) as Record<string, string>;
+        const run = await runProgram({ config, stack: "bench", programPath: path.join(PROJECT_ROOT, "scripts", "pulumi-entry.js"), captureStacks: true });
+        resources = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
     } else if (mode === "preview") {
         const n = Number(a);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-bench-"));
@@ -58,7 +63,8 @@ async function main(): Promise<void> {
         throw new Error(`unknown mode ${mode}`);
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, resources, ...(phases ? { phases } : {}) })}\n`);
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, resources, ...(phases ? { phases } : {}) })}\n`);
 }
 
 main().then(() => process.exit(0), (err) => {

@@ -1,7 +1,8 @@
 /**
  * Property test of the config edge: generated stack configs, valid and invalid mixed, go through parseStackConfig and,
  * when accepted, the real program under the mocks. Either the config is refused and every problem names its key (and
- * its profile or pair by name), or what the program declares would deploy: every web-identity trust has `aud` and
+ * its profile or pair by name), or what the program declares would deploy: every document it writes passes the
+ * package's validator (iam/validate.ts, cross-checked against Parliament), every web-identity trust has `aud` and
  * `sub`, no inline policy allows an IAM write on a wildcard, tags and quotas are within what IAM and Kubernetes take,
  * no Profile takes a reserved namespace, and every Profile validates against the vendored CRD.
  *
@@ -14,6 +15,7 @@ import { StackConfigError } from "../config/errors";
 import { DEFAULT_RESERVED_NAMESPACES } from "../config/limits";
 import { asList, PolicyDocument } from "../iam/document";
 import { ProgramRun } from "../offline/runtime";
+import { documentProblems } from "../iam/validate";
 import { profileProblems } from "./helpers/crd";
 import { byType, PROFILE_CR, ROLE, runWith } from "./helpers/program";
 
@@ -106,6 +108,11 @@ function deployProblems(run: ProgramRun, reserved: readonly string[]): string[] 
     for (const role of byType(run, ROLE)) {
         const inputs = role.inputs as Record<string, any>;
         const trust = JSON.parse(inputs.assumeRolePolicy) as PolicyDocument;
+        // Every document the package writes passes its own validator (and so what IAM validates at CreateRole).
+        for (const p of documentProblems(trust, { kind: "trust", partition: "aws" })) out.push(`${role.name}: trust: ${p.message}`);
+        for (const doc of ((inputs.inlinePolicies ?? []) as Array<{ name?: string; policy?: string }>).filter((d) => d.policy)) {
+            for (const p of documentProblems(JSON.parse(doc.policy!), { kind: "identity", partition: "aws" })) out.push(`${role.name}: ${doc.name}: ${p.message}`);
+        }
         for (const s of trust.Statement.filter((st) => asList(st.Action).includes("sts:AssumeRoleWithWebIdentity"))) {
             const keys = Object.values(s.Condition ?? {}).flatMap((k) => Object.keys(k));
             if (!keys.some((k) => k.endsWith(":aud")) || !keys.some((k) => k.endsWith(":sub"))) out.push(`${role.name}: web-identity trust without aud and sub`);

@@ -203,7 +203,7 @@ describe("who can reach which data", function () {
             );
             expect(summary).to.contain("- `sandbox:default-editor` gains read, write, delete, list, other on `*` through managed policy AmazonAthenaFullAccess");
             expectGoldenSummary("managed-policy-attached", summary);
-            expect(summary).to.contain("- `sandbox:default-editor` gains read, write, list, other on `s3://aws-athena-query-results-* (bucket)` through managed policy AmazonAthenaFullAccess");
+            expect(summary).to.contain("- `sandbox:default-editor` gains read, write, list, change the permissions of `s3://aws-athena-query-results-* (bucket)` through managed policy AmazonAthenaFullAccess");
             expect(summary).to.contain("- `sandbox:default-editor` gains other on `managed policy sandbox-extras (contents not evaluated)`");
         });
 

@@ -96,7 +96,8 @@ describe("the policy pack through the real engine @e2e", function () {
             const verdict = await previewWithPack(engine);
             expect(verdict.failed, verdict.error).to.equal(true);
             expect(violations(verdict.events, "mandatory")).to.deep.equal(["eks-web-identity-trust team-a-role", "no-iam-write-on-wildcard profile-controller"]);
-            expect(violations(verdict.events, "advisory")).to.deep.equal(["broad-managed-policy team-a-s3", "data-on-wildcard team-a-s3", "privilege-escalation profile-controller"]);
+            // AmazonS3FullAccess: data on every bucket, and permissions management of every bucket (s3:PutBucketPolicy).
+            expect(violations(verdict.events, "advisory")).to.deep.equal(["broad-managed-policy team-a-s3", "data-on-wildcard team-a-s3", "privilege-escalation profile-controller", "resource-exposure team-a-s3"]);
             const trust = verdict.events.find((e) => e.policyName === "eks-web-identity-trust")!;
             expect(trust.message).to.include(`aws:iam/role:Role "team-a-role" (IAM name team-a-kf-prod-role): trust policy, statement #0: trust has no effective sub condition: any service account of ${HOST_PATH} can assume it`);
             expect(trust.message).to.include(`Fix: add "StringEquals": {"${HOST_PATH}:sub": "system:serviceaccount:<namespace>:<service account>"}`);
@@ -120,7 +121,7 @@ describe("the policy pack through the real engine @e2e", function () {
             const verdict = await previewWithPack(engine, [config]);
             expect(verdict.failed, verdict.error).to.equal(true);
             expect(violations(verdict.events, "mandatory")).to.deep.equal(["broad-managed-policy team-a-s3"]);
-            expect(violations(verdict.events, "advisory")).to.deep.equal(["data-on-wildcard team-a-s3", "eks-web-identity-trust team-a-role", "no-iam-write-on-wildcard profile-controller", "privilege-escalation profile-controller"]);
+            expect(violations(verdict.events, "advisory")).to.deep.equal(["data-on-wildcard team-a-s3", "eks-web-identity-trust team-a-role", "no-iam-write-on-wildcard profile-controller", "privilege-escalation profile-controller", "resource-exposure team-a-s3"]);
         });
     });
 
@@ -234,7 +235,7 @@ describe("the policy pack through the real engine @e2e", function () {
                 if (stack === "dev") {
                     // dev creates its OIDC provider: every trust naming it is unknown until `up`, which judges each
                     // role before it is created. The pair's asset policy, known already, is judged now.
-                    expect(deferred.filter((d) => d.endsWith(" customer-read"))).to.deep.equal(["eks-web-identity-trust customer-read", "eks-pod-identity-trust customer-read"]);
+                    expect(deferred.filter((d) => d.endsWith(" customer-read"))).to.deep.equal(["eks-web-identity-trust customer-read", "eks-pod-identity-trust customer-read", "valid-policy-document customer-read"]);
                     expect(deferred).to.include.members(["eks-web-identity-trust team-vision-role", "profile-role-trusts-its-namespace kubeflow-irsa-shipped-dev"]);
                 }
             });
