@@ -14,8 +14,10 @@ import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
 import { stackCluster } from "./cluster/stackCluster";
 import { stackRoleTags } from "./components/tags";
+import { withoutSdkDebugLogs } from "./engineLogs";
 
 async function main(): Promise<Record<string, unknown>> {
+    withoutSdkDebugLogs();
     // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.
     const all = pulumi.runtime.allConfig();
     const config = parseStackConfig(namespaceValues(all), `stacks/Pulumi.${pulumi.getStack()}.yaml`, engineTarget(all, pulumi.getStack()));

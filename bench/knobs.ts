@@ -13,6 +13,7 @@
  *   BENCH_PREVIEW_SIZES         profiles for pulumi preview with and without per-step checkpoints (200,250,1000,3000)
  *   BENCH_UP_SIZES              profiles for pulumi up with and without per-step checkpoints (200,1000,3000)
  *   BENCH_PROGRAM_ENGINE_SIZES  profiles for the program under the engine against the mock runtime (1000)
+ *   BENCH_CPU_PROFILE_DIR       where section 12 also writes the V8 profile of the measured preview (.cpuprofile; unset: not written)
  */
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").filter(Boolean);
 
@@ -32,6 +33,7 @@ export const POLICY_PREVIEW_SIZES = list("BENCH_POLICY_PREVIEW_SIZES", "200,1000
 export const PREVIEW_SIZES = list("BENCH_PREVIEW_SIZES", "200,250,1000,3000").map(Number);
 export const UP_SIZES = list("BENCH_UP_SIZES", "200,1000,3000").map(Number);
 export const PROGRAM_ENGINE_SIZES = list("BENCH_PROGRAM_ENGINE_SIZES", "1000").map(Number);
+export const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /**
  * The V8 flag `npm start` runs the preview with (package.json): a larger young generation means fewer scavenges
  * while thousands of resources are declared. Every program measured gets it.

@@ -12,7 +12,7 @@ import * as inspector from "inspector";
 import * as os from "os";
 import * as path from "path";
 import { fmt, Section, table } from "./harness";
-import { NODE_FLAGS, PROGRAM_ENGINE_SIZES } from "./knobs";
+import { CPU_PROFILE_DIR, NODE_FLAGS, PROGRAM_ENGINE_SIZES } from "./knobs";
 import { benchStackConfig, eachWholeProgramStack } from "./wholeProgram";
 import { previewStack } from "../tools/engine";
 
@@ -80,6 +80,7 @@ export async function programUnderEngineBench(sizes: number[]): Promise<ProgramU
         const used = process.cpuUsage(cpu);
         const { profile } = await post<{ profile: inspector.Profiler.Profile }>(session, "Profiler.stop");
         session.disconnect();
+        if (CPU_PROFILE_DIR) fs.writeFileSync(path.join(CPU_PROFILE_DIR, `program-under-engine-${n}.cpuprofile`), JSON.stringify(profile));
         const row = { n, mockCpuMs, engineCpuMs: (used.user + used.system) / 1000, previewMs, byPackage: summarize(profile) };
         process.stderr.write(`program under the engine N=${n}: ${row.engineCpuMs.toFixed(0)} ms CPU in a ${previewMs} ms preview; mock runtime ${mockCpuMs.toFixed(0)} ms; ${row.byPackage.slice(0, 8).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}\n`);
         return row;

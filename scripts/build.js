@@ -9,7 +9,7 @@ const path = require("path");
 
 const ROOT = path.resolve(__dirname, "..");
 const OUT = path.join(ROOT, "dist");
-const SOURCES = ["index.ts", "project.ts", "adopt", "cluster", "components", "config", "iam", "offline", "policy", "preview", "bench", "tools"];
+const SOURCES = ["index.ts", "project.ts", "engineLogs.ts", "adopt", "cluster", "components", "config", "iam", "offline", "policy", "preview", "bench", "tools"];
 
 function* tsFiles(entry) {
     const full = path.join(ROOT, entry);
