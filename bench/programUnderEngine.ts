@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as inspector from "inspector";
 import * as os from "os";
 import * as path from "path";
-import { fmt, Section, table } from "./harness";
+import { fmt, met, Section, table } from "./harness";
 import { CPU_PROFILE_DIR, NODE_FLAGS, PROGRAM_ENGINE_SIZES } from "./knobs";
 import { benchStackConfig, eachWholeProgramStack } from "./wholeProgram";
 import { previewStack } from "../tools/engine";
@@ -102,5 +102,10 @@ export const programUnderEngine: Section<ProgramUnderEngineRow[] | string> = {
             "",
             ...rows.flatMap((r) => [table(["package", `ms at N = ${r.n}`, "share"], r.byPackage.slice(0, 12).map(([k, v]) => [k, fmt(v), `${Math.round((100 * v) / r.byPackage.reduce((a, [, x]) => a + x, 0))} %`])), ""]),
         ];
+    },
+    targets(rows) {
+        const r = typeof rows === "string" ? undefined : rows.find((x) => x.n === 1000);
+        const ratio = r ? r.engineCpuMs / r.mockCpuMs : NaN;
+        return [["the program under the engine at N = 1,000 at most 1.5x its CPU under the mock runtime (section 12)", r ? fmt(ratio, 2) : "skipped", r ? met(ratio <= 1.5) : "skipped"]];
     },
 };
