@@ -7,14 +7,14 @@
  * deleted with kubectl between runs (a `pulumi destroy` with checkpoints would cost as much again).
  */
 import { fmt, Section, table } from "./harness";
-import { UP_SIZES } from "./knobs";
+import { UP_SIZES, UP_TIMEOUT_MIN } from "./knobs";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../project";
 import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
-import { configMap, PREVIEW_WITHOUT_CHECKPOINTS, pulumiCli, wholeProgramStack } from "../tools/engine";
+import { PREVIEW_WITHOUT_CHECKPOINTS, pulumiCli, wholeProgramStack } from "../tools/engine";
 import { BENCH_ROLES_QUOTA } from "./fixtures";
 
 export interface UpRow {
@@ -22,6 +22,8 @@ export interface UpRow {
     resources: number;
     checkpoints: "every step" | "skipped";
     upMs: number;
+    /** Set when the run was stopped at BENCH_UP_TIMEOUT_MIN: the resources the engine had finished by then. */
+    stoppedAfter?: number;
     /** From the CLI's CPU profile (default runs): the engine's CPU seconds, and those under the snapshot saves. */
     engineCpuS?: number;
     saveSnapshotCpuS?: number;
@@ -64,15 +66,24 @@ export async function upCheckpointsBench(sizes: number[]): Promise<UpRow[] | str
                 const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-up-profile-")), "up");
                 const cliForRun = checkpoints === "every step" ? profilingCli(cli, prefix) : cli;
                 const engine = await wholeProgramStack(cliForRun, `up-bench-${n}`, { kubernetesPlugin: binaries["pulumi-resource-kubernetes"], env: checkpoints === "skipped" ? { ...PREVIEW_WITHOUT_CHECKPOINTS } : {} });
-                await engine.stack.setAllConfig(configMap(config));
+                // The stack file, not the CLI's command line: 3,000 profiles exceed the argument limit (E2BIG).
+                await engine.stack.workspace.saveStackSettings(engine.stack.name, { config });
                 const started = Date.now();
-                const result = await engine.stack.up({ color: "never" });
+                let done = 0;
+                const timer = UP_TIMEOUT_MIN ? setTimeout(() => void engine.stack.cancel(), UP_TIMEOUT_MIN * 60_000) : undefined;
+                const outcome = await engine.stack.up({ color: "never", onEvent: (e) => (done += e.resOutputsEvent ? 1 : 0) }).then(
+                    (result) => ({ result }),
+                    (error: Error) => ({ error }),
+                );
+                clearTimeout(timer);
                 const upMs = Date.now() - started;
-                const resources = Object.values(result.summary.resourceChanges ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+                if ("error" in outcome && !(UP_TIMEOUT_MIN && upMs >= UP_TIMEOUT_MIN * 60_000)) throw outcome.error;
+                const stoppedAfter = "error" in outcome ? done : undefined;
+                const resources = "result" in outcome ? Object.values(outcome.result.summary.resourceChanges ?? {}).reduce((a, b) => a + (b ?? 0), 0) : rows.find((r) => r.n === n)?.resources ?? 0;
                 const profile = fs.readdirSync(path.dirname(prefix)).find((f) => f.endsWith(".cpu"));
                 const share = profile ? snapshotShare(path.join(path.dirname(prefix), profile)) : undefined;
-                rows.push({ n, resources, checkpoints, upMs, ...(share ?? {}) });
-                process.stderr.write(`up N=${n} checkpoints ${checkpoints}: ${resources} resources, ${upMs} ms${share ? `, engine CPU ${share.engineCpuS.toFixed(1)} s, saveSnapshot ${share.saveSnapshotCpuS.toFixed(1)} s` : ""}\n`);
+                rows.push({ n, resources, checkpoints, upMs, ...(stoppedAfter === undefined ? {} : { stoppedAfter }), ...(share ?? {}) });
+                process.stderr.write(`up N=${n} checkpoints ${checkpoints}: ${resources} resources, ${upMs} ms${stoppedAfter === undefined ? "" : ` (stopped: ${stoppedAfter} resources done)`}${share ? `, engine CPU ${share.engineCpuS.toFixed(1)} s, saveSnapshot ${share.saveSnapshotCpuS.toFixed(1)} s` : ""}\n`);
                 await engine.dispose();
                 cluster.kubectl(["delete", "profiles.kubeflow.org", "--all", "--wait=true"]);
             }
@@ -94,7 +105,7 @@ export const upCheckpoints: Section<UpRow[] | string> = {
             "",
             table(
                 ["N profiles", "resources", "checkpoints", "pulumi up ms", "engine CPU s", "in saveSnapshot s", "share"],
-                rows.map((r) => [r.n, r.resources, r.checkpoints, fmt(r.upMs), r.engineCpuS === undefined ? "" : fmt(r.engineCpuS, 1), r.saveSnapshotCpuS === undefined ? "" : fmt(r.saveSnapshotCpuS, 1), r.engineCpuS ? `${Math.round((100 * (r.saveSnapshotCpuS ?? 0)) / r.engineCpuS)} %` : ""]),
+                rows.map((r) => [r.n, r.resources, r.checkpoints, r.stoppedAfter === undefined ? fmt(r.upMs) : `stopped at ${fmt(r.upMs)} with ${r.stoppedAfter} done`, r.engineCpuS === undefined ? "" : fmt(r.engineCpuS, 1), r.saveSnapshotCpuS === undefined ? "" : fmt(r.saveSnapshotCpuS, 1), r.engineCpuS ? `${Math.round((100 * (r.saveSnapshotCpuS ?? 0)) / r.engineCpuS)} %` : ""]),
             ),
             "",
         ];
