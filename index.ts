@@ -20,7 +20,7 @@ async function main(): Promise<Record<string, unknown>> {
     withoutSdkDebugLogs();
     // Pulumi.yaml's stackConfigDir: the file the engine read this stack's config from.
     const all = pulumi.runtime.allConfig();
-    const config = parseStackConfig(namespaceValues(all), `stacks/Pulumi.${pulumi.getStack()}.yaml`, engineTarget(all, pulumi.getStack()));
+    const config = parseStackConfig(namespaceValues(all), `stacks/Pulumi.${pulumi.getStack()}.yaml`, engineTarget(all, pulumi.getStack(), process.env));
     for (const warning of config.warnings) pulumi.log.warn(`kubeflow-irsa: ${warning}`);
 
     const partition = aws.getPartitionOutput().partition;

@@ -9,6 +9,7 @@ import { crossEntryChecks, resolveProfiles, stackAccount } from "./rules";
 import { documentChecks, StackTarget } from "./documents";
 import { uniquenessProblems } from "./uniqueness";
 import { partitionOf } from "../iam/arns";
+import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
 
 export interface ParsedStackConfig extends StackConfig {
     /** Profiles with stack-wide defaults applied and role names decided. */
@@ -47,8 +48,11 @@ export interface EngineTarget {
     allowedAccountIds?: string[];
 }
 
-/** The engine target of a flat Pulumi config map (`aws:region` -> value). */
-export function engineTarget(allConfig: Record<string, string>, stack?: string): EngineTarget {
+/**
+ * The engine target of a flat Pulumi config map (`aws:region` -> value); `env` is where the aws provider finds its
+ * region when the stack does not set one (the program's environment; the offline preview has none).
+ */
+export function engineTarget(allConfig: Record<string, string>, stack?: string, env: Record<string, string | undefined> = {}): EngineTarget {
     let allowed: unknown;
     try {
         allowed = JSON.parse(allConfig["aws:allowedAccountIds"] ?? "[]");
@@ -57,15 +61,18 @@ export function engineTarget(allConfig: Record<string, string>, stack?: string):
     }
     return {
         stack,
-        region: allConfig["aws:region"],
+        region: allConfig["aws:region"] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
         allowedAccountIds: Array.isArray(allowed) ? allowed.filter((a): a is string => typeof a === "string") : [],
     };
 }
 
 function stackTarget(cfg: StackConfig, engine: EngineTarget): StackTarget {
     const allowed = engine.allowedAccountIds ?? [];
+    // Else the region the cluster's issuer names (oidc.eks.<region>.amazonaws.com), as the offline preview reads it.
+    const issuer = cfg.oidcIssuerUrl ? issuerHostPath(cfg.oidcIssuerUrl) : cfg.oidcProviderArn ? issuerHostPathFromProviderArn(cfg.oidcProviderArn) : "";
+    const region = engine.region ?? /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com\//.exec(issuer)?.[1];
     return {
-        partition: engine.region === undefined ? undefined : partitionOf(engine.region),
+        partition: region === undefined ? undefined : partitionOf(region),
         accountId: stackAccount(cfg) ?? (allowed.length === 1 ? allowed[0] : undefined),
     };
 }

@@ -147,6 +147,13 @@ describe("trust evaluator vs IAM simulator", () => {
         expect(messages.filter((m) => m.includes(" exact:"))).to.deep.equal([]);
     });
 
+    it("flags two roles of one ARN, whatever the case of their names (IAM would refuse the second)", () => {
+        const trust: PolicyDocument = { Version: "2012-10-17", Statement: [] };
+        const view = (name: string, kind: RoleView["kind"], declaredBy: string): RoleView => ({ name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, kind, declaredBy, trust, inlinePolicies: {}, managedPolicyArns: [], associations: [] });
+        const { findings } = analyzeAccess([view("team-a-role", "profile", "team-a"), view("Team-A-Role", "role-pair-asset", "p"), view("other", "profile", "b")]);
+        expect(findings.map((f) => `${f.severity} ${f.message}`)).to.deep.equal([`high 2 roles of the stack have the ARN arn:aws:iam::${ACCOUNT}:role/team-a-role (profile team-a, role-pair-asset p): IAM role names are unique per account, so the deploy would fail; give one another name`]);
+    });
+
     it("flags a trust near the quota with its length", () => {
         const subjects = Array.from({ length: 38 }, (_, i) => sa("runtime", `run-${i}`));
         const trust: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: P1 }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${HOST1}:aud`]: "sts.amazonaws.com", [`${HOST1}:sub`]: subjects } } }] };

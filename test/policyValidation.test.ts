@@ -56,6 +56,14 @@ describe("policy documents validated as IAM would (iam/validate.ts)", () => {
             expect(refusalsOf(stackWith(doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))), undefined, { region: "us-gov-west-1" }).join("\n")).to.match(/deploys to "aws-us-gov"/);
         });
 
+        it("reads the partition from the cluster's issuer, or the environment's region, when the stack sets no aws:region", () => {
+            const gov = { ...stackWith(doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))), oidcIssuerUrl: "https://oidc.eks.us-gov-west-1.amazonaws.com/id/ABC" };
+            expect(refusalsOf(gov).join("\n")).to.match(/deploys to "aws-us-gov"/);
+            const { engineTarget } = require("../config") as typeof import("../config");
+            expect(engineTarget({}, "dev", { AWS_REGION: "cn-north-1" }).region).to.equal("cn-north-1");
+            expect(engineTarget({ "aws:region": "eu-west-1" }, "dev", { AWS_REGION: "cn-north-1" }).region).to.equal("eu-west-1");
+        });
+
         it("takes well-formed documents: patterns, NotResource, set qualifiers, IfExists, mixed bucket and object statements", () => {
             const good = doc(
                 { Sid: "Read", ...allow(["s3:GetObject", "s3:ListBucket"], ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], { Condition: { "ForAllValues:StringLike": { "aws:TagKeys": "team*" }, StringEqualsIfExists: { "s3:prefix": "x/" } } }) },
