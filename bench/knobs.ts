@@ -12,7 +12,7 @@
  *   BENCH_POLICY_PREVIEW_SIZES  profiles for pulumi preview without and with the pack (200,1000)
  *   BENCH_PREVIEW_SIZES         profiles for pulumi preview with and without per-step checkpoints (200,250,1000,3000)
  *   BENCH_UP_SIZES              profiles for pulumi up with and without per-step checkpoints (200,1000,3000)
- *   BENCH_UP_TIMEOUT_MIN        stop each of those updates after this many minutes, recording how far it got (unset: none)
+ *   BENCH_UP_MODES              which of them: skipped, every step (both)
  *   BENCH_PROGRAM_ENGINE_SIZES  profiles for the program under the engine against the mock runtime (1000)
  *   BENCH_CPU_PROFILE_DIR       where section 12 also writes the V8 profile of the measured preview (.cpuprofile; unset: not written)
  */
@@ -33,7 +33,7 @@ export const POLICY_RULE_SIZES = list("BENCH_POLICY_SIZES", "1000,3000").map(Num
 export const POLICY_PREVIEW_SIZES = list("BENCH_POLICY_PREVIEW_SIZES", "200,1000").map(Number);
 export const PREVIEW_SIZES = list("BENCH_PREVIEW_SIZES", "200,250,1000,3000").map(Number);
 export const UP_SIZES = list("BENCH_UP_SIZES", "200,1000,3000").map(Number);
-export const UP_TIMEOUT_MIN = process.env.BENCH_UP_TIMEOUT_MIN ? Number(process.env.BENCH_UP_TIMEOUT_MIN) : undefined;
+export const UP_MODES = list("BENCH_UP_MODES", "skipped,every step").filter((m): m is "skipped" | "every step" => m === "skipped" || m === "every step");
 export const PROGRAM_ENGINE_SIZES = list("BENCH_PROGRAM_ENGINE_SIZES", "1000").map(Number);
 export const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /**

@@ -7,7 +7,7 @@
  * deleted with kubectl between runs (a `pulumi destroy` with checkpoints would cost as much again).
  */
 import { fmt, Section, table } from "./harness";
-import { UP_SIZES, UP_TIMEOUT_MIN } from "./knobs";
+import { UP_MODES, UP_SIZES } from "./knobs";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -22,8 +22,6 @@ export interface UpRow {
     resources: number;
     checkpoints: "every step" | "skipped";
     upMs: number;
-    /** Set when the run was stopped at BENCH_UP_TIMEOUT_MIN: the resources the engine had finished by then. */
-    stoppedAfter?: number;
     /** From the CLI's CPU profile (default runs): the engine's CPU seconds, and those under the snapshot saves. */
     engineCpuS?: number;
     saveSnapshotCpuS?: number;
@@ -60,7 +58,7 @@ export async function upCheckpointsBench(sizes: number[]): Promise<UpRow[] | str
         cluster.kubectl(["create", "namespace", "kubeflow"]);
         cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
         for (const n of sizes) {
-            for (const checkpoints of ["skipped", "every step"] as const) {
+            for (const checkpoints of UP_MODES) {
                 const profiles = Array.from({ length: n }, (_, i) => ({ name: `bench-${String(i).padStart(5, "0")}`, owner: `bench-${i}@example.com` }));
                 const config = { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:cluster": { kubeconfig: cluster.kubeconfigPath, context: "local" }, "kubeflow-irsa:iamRolesQuota": BENCH_ROLES_QUOTA, "kubeflow-irsa:profiles": profiles };
                 const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-up-profile-")), "up");
@@ -69,21 +67,13 @@ export async function upCheckpointsBench(sizes: number[]): Promise<UpRow[] | str
                 // The stack file, not the CLI's command line: 3,000 profiles exceed the argument limit (E2BIG).
                 await engine.stack.workspace.saveStackSettings(engine.stack.name, { config });
                 const started = Date.now();
-                let done = 0;
-                const timer = UP_TIMEOUT_MIN ? setTimeout(() => void engine.stack.cancel(), UP_TIMEOUT_MIN * 60_000) : undefined;
-                const outcome = await engine.stack.up({ color: "never", onEvent: (e) => (done += e.resOutputsEvent ? 1 : 0) }).then(
-                    (result) => ({ result }),
-                    (error: Error) => ({ error }),
-                );
-                clearTimeout(timer);
+                const result = await engine.stack.up({ color: "never" });
                 const upMs = Date.now() - started;
-                if ("error" in outcome && !(UP_TIMEOUT_MIN && upMs >= UP_TIMEOUT_MIN * 60_000)) throw outcome.error;
-                const stoppedAfter = "error" in outcome ? done : undefined;
-                const resources = "result" in outcome ? Object.values(outcome.result.summary.resourceChanges ?? {}).reduce((a, b) => a + (b ?? 0), 0) : rows.find((r) => r.n === n)?.resources ?? 0;
+                const resources = Object.values(result.summary.resourceChanges ?? {}).reduce((a, b) => a + (b ?? 0), 0);
                 const profile = fs.readdirSync(path.dirname(prefix)).find((f) => f.endsWith(".cpu"));
                 const share = profile ? snapshotShare(path.join(path.dirname(prefix), profile)) : undefined;
-                rows.push({ n, resources, checkpoints, upMs, ...(stoppedAfter === undefined ? {} : { stoppedAfter }), ...(share ?? {}) });
-                process.stderr.write(`up N=${n} checkpoints ${checkpoints}: ${resources} resources, ${upMs} ms${stoppedAfter === undefined ? "" : ` (stopped: ${stoppedAfter} resources done)`}${share ? `, engine CPU ${share.engineCpuS.toFixed(1)} s, saveSnapshot ${share.saveSnapshotCpuS.toFixed(1)} s` : ""}\n`);
+                rows.push({ n, resources, checkpoints, upMs, ...(share ?? {}) });
+                process.stderr.write(`up N=${n} checkpoints ${checkpoints}: ${resources} resources, ${upMs} ms${share ? `, engine CPU ${share.engineCpuS.toFixed(1)} s, saveSnapshot ${share.saveSnapshotCpuS.toFixed(1)} s` : ""}\n`);
                 await engine.dispose();
                 cluster.kubectl(["delete", "profiles.kubeflow.org", "--all", "--wait=true"]);
             }
@@ -105,7 +95,7 @@ export const upCheckpoints: Section<UpRow[] | string> = {
             "",
             table(
                 ["N profiles", "resources", "checkpoints", "pulumi up ms", "engine CPU s", "in saveSnapshot s", "share"],
-                rows.map((r) => [r.n, r.resources, r.checkpoints, r.stoppedAfter === undefined ? fmt(r.upMs) : `stopped at ${fmt(r.upMs)} with ${r.stoppedAfter} done`, r.engineCpuS === undefined ? "" : fmt(r.engineCpuS, 1), r.saveSnapshotCpuS === undefined ? "" : fmt(r.saveSnapshotCpuS, 1), r.engineCpuS ? `${Math.round((100 * (r.saveSnapshotCpuS ?? 0)) / r.engineCpuS)} %` : ""]),
+                rows.map((r) => [r.n, r.resources, r.checkpoints, fmt(r.upMs), r.engineCpuS === undefined ? "" : fmt(r.engineCpuS, 1), r.saveSnapshotCpuS === undefined ? "" : fmt(r.saveSnapshotCpuS, 1), r.engineCpuS ? `${Math.round((100 * (r.saveSnapshotCpuS ?? 0)) / r.engineCpuS)} %` : ""]),
             ),
             "",
         ];
