@@ -7,6 +7,7 @@
  * stopped by PID, also when the test process exits early. No kubelet, no scheduler: nothing ever runs a pod.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import { killOnExit } from "./children";
 import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
 import * as https from "https";
@@ -119,7 +120,7 @@ export async function startControlPlane(binaries: ControlPlaneBinaries): Promise
         return child;
     };
     const killAll = () => processes.forEach((p) => p.exitCode === null && p.kill("SIGKILL"));
-    process.once("exit", killAll);
+    const unwatch = killOnExit(() => processes);
 
     try {
         start("etcd", [
@@ -144,6 +145,7 @@ export async function startControlPlane(binaries: ControlPlaneBinaries): Promise
         await waitFor("kube-controller-manager /healthz", async () => (await get(`https://127.0.0.1:${kcmPort}/healthz`, token)) === 200, processes, logs);
     } catch (err) {
         killAll();
+        unwatch();
         throw err;
     }
 
@@ -159,7 +161,7 @@ export async function startControlPlane(binaries: ControlPlaneBinaries): Promise
         }
     };
     const stop = async () => {
-        process.removeListener("exit", killAll);
+        unwatch();
         for (const p of [...processes].reverse()) {
             if (p.exitCode !== null) continue;
             const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));

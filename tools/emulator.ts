@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { PROJECT_ROOT } from "../project";
+import { killOnExit } from "./children";
 
 /** The Python that has moto: MOTO_PYTHON, else the venv scripts/install-moto.sh makes, else python3. */
 function python(): string {
@@ -84,12 +85,14 @@ export async function startEmulator(): Promise<Emulator> {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(python(), ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    const unwatch = killOnExit(() => [child]);
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
     try {
         await waitUntilUp(endpoint, child, 30_000);
     } catch (err) {
         child.kill("SIGKILL");
+        unwatch();
         throw new Error(`${(err as Error).message}\n${stderr}`);
     }
     const restore = useEmulator(endpoint);
@@ -97,6 +100,7 @@ export async function startEmulator(): Promise<Emulator> {
         endpoint,
         stop: () =>
             new Promise<void>((resolve) => {
+                unwatch();
                 child.once("exit", () => resolve());
                 child.kill("SIGTERM");
             }).then(restore),
