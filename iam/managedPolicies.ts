@@ -45,13 +45,21 @@ function entryFromBytes(name: string): ManagedPolicyEntry | undefined {
     }
 }
 
+/** Entries by name, once each: a search of the snapshot costs about 20 ms, and every profile may name the same. */
+const entries = new Map<string, ManagedPolicyEntry | undefined>();
+
+function snapshotEntry(name: string): ManagedPolicyEntry | undefined {
+    if (!entries.has(name)) entries.set(name, entryFromBytes(name));
+    return entries.get(name);
+}
+
 /** The latest document of a policy as cut out of the raw snapshot (the fast path alone); exported for its test. */
 export function snapshotPolicyDocument(name: string): PolicyDocument | undefined {
-    const entry = entryFromBytes(name);
+    const entry = snapshotEntry(name);
     return entry ? entry.versions[entry.latestVersionId].document : undefined;
 }
 
-/** Documents by name, once each: a search of the snapshot costs about 20 ms, and every profile may name the same. */
+/** Documents by name, once each, the package API's answer included when the snapshot's layout is not the expected one. */
 const documents = new Map<string, PolicyDocument | undefined>();
 
 /** The latest document of an AWS-managed policy by name, or undefined when the snapshot does not have it. */
@@ -79,7 +87,7 @@ export function awsManagedPolicyDocument(arn: string): PolicyDocument | undefine
 
 /** The ARN of an AWS-managed policy by name, at its path (`service-role/...`), or undefined when the snapshot lacks it. */
 export function awsManagedPolicyArn(name: string): string | undefined {
-    return entryFromBytes(name)?.arn ?? undefined;
+    return snapshotEntry(name)?.arn;
 }
 
 let names: string[] | undefined;

@@ -137,27 +137,26 @@ export function dataActions(): string[] {
     return [...new Set(dataStoreCatalog().flatMap((s) => s.actions))].sort();
 }
 
-let exposureByService: Map<string, string[]> | undefined;
+const exposureByService = new Map<string, string[]>();
 
 /**
  * The permissions-management actions of every service but IAM (whose own are the escalation rule's): they change who
  * may use a resource (`s3:PutBucketPolicy`, `kms:CreateGrant`, `lambda:AddPermission`, `secretsmanager:PutResourcePolicy`).
+ * A service's are read when a scope reaches it; every service's only for a scope that reaches all (`*`).
  */
 function exposureActions(service: string): string[] {
-    if (!exposureByService) {
-        exposureByService = new Map();
-        for (const key of catalogServices()) {
-            if (key === "iam") continue;
-            const actions = serviceActions(key).filter((a) => accessLevels(a).includes("Permissions management"));
-            if (actions.length > 0) exposureByService.set(key, actions);
-        }
+    if (service === "*") return catalogServices().flatMap(exposureActions);
+    let actions = exposureByService.get(service);
+    if (!actions) {
+        actions = service === "iam" ? [] : serviceActions(service).filter((a) => accessLevels(a).includes("Permissions management"));
+        exposureByService.set(service, actions);
     }
-    return service === "*" ? [...exposureByService.values()].flat() : exposureByService.get(service) ?? [];
+    return actions;
 }
 
 /** Whether a resource pattern can name a resource an action acts on (an action with no resource type: `*` only). */
-function actsOn(action: string, resource: string, types = actionResourceTypes(action)): boolean {
-    return resource === "*" || types.some((t) => fitsArnFormat(resource, t.arn));
+function actsOn(action: string, resource: string): boolean {
+    return resource === "*" || actionResourceTypes(action).some((t) => fitsArnFormat(resource, t.arn));
 }
 
 /** The parts of an ARN pattern (`arn:partition:service:region:account:resource`); `*` alone is every part `*`. */
