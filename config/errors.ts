@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CONFIG_NAMESPACE, knownKeysAt } from "./schema";
+import { editDistance } from "../iam/validate";
 
 export interface Problem {
     path: PropertyKey[];
@@ -44,25 +45,11 @@ function describeValue(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
-}
-
 function unknownKeyProblems(issue: z.core.$ZodIssueUnrecognizedKeys): Problem[] {
     const known = knownKeysAt(issue.path);
     return issue.keys.map((key) => {
         const nearest = known
-            .map((k) => ({ k, d: editDistance(key, k) }))
+            .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
             .sort((x, y) => x.d - y.d)[0];
         const hint = nearest && nearest.d <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${nearest.k}"?)` : "";
         const allowed = known.length ? `; allowed keys: ${known.join(", ")}` : "";

@@ -64,7 +64,8 @@ export function closest(value: string, names: readonly string[]): string | undef
     return best;
 }
 
-function editDistance(a: string, b: string, limit: number): number {
+/** Levenshtein distance, or `limit` as soon as it cannot be less (lengths that differ by `limit` or more). */
+export function editDistance(a: string, b: string, limit = Infinity): number {
     if (Math.abs(a.length - b.length) >= limit) return limit;
     let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -109,7 +110,7 @@ export function resourceProblem(resource: string): string | undefined {
     if (formats.length === 0) return `resource "${resource}": "${service}" is not the service of any ARN in the AWS service reference`;
     if (!/[*?]/.test(account) && account !== "" && account !== "aws" && !/^\d{12}$/.test(account)) return `resource "${resource}": the account field "${account}" is not a 12-digit account id`;
     if (!formats.some((f) => fitsArnFormat(resource, f))) {
-        const shown = [...formats].sort((a, b) => editDistance(a, resource, 1e9) - editDistance(b, resource, 1e9)).slice(0, 3).join(", ");
+        const shown = [...formats].sort((a, b) => editDistance(a, resource) - editDistance(b, resource)).slice(0, 3).join(", ");
         return `resource "${resource}" fits none of ${service}'s ARN formats (e.g. ${shown}${formats.length > 3 ? ", ..." : ""})`;
     }
     return undefined;
