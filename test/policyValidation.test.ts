@@ -51,7 +51,7 @@ describe("policy documents validated as IAM would (iam/validate.ts)", () => {
 
         it("refuses an ARN of another partition than the stack's region's, and takes the stack's own", () => {
             const cn = doc(allow("s3:GetObject", "arn:aws-cn:s3:::b/*"));
-            expect(refusalsOf(stackWith(cn), undefined, US).join("\n")).to.match(/inlinePolicy\.Statement\[0\].*partition "aws-cn", but the stack deploys to "aws" \(from aws:region\)/);
+            expect(refusalsOf(stackWith(cn), undefined, US).join("\n")).to.match(/inlinePolicy\.Statement\[0\].*partition "aws-cn", but the stack deploys to "aws" \(from its region\)/);
             expect(configProblems(stackWith(cn), undefined, { region: "cn-north-1" })).to.deep.equal([]);
             expect(refusalsOf(stackWith(doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))), undefined, { region: "us-gov-west-1" }).join("\n")).to.match(/deploys to "aws-us-gov"/);
         });
