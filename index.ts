@@ -9,7 +9,6 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { engineTarget, namespaceValues, parseStackConfig } from "./config";
 import { ProfileControllerIrsa } from "./components/controllerIrsa";
-import { profileControllerRoleName } from "./components/names";
 import { Profile } from "./components/profile";
 import { RolePair } from "./components/rolePair";
 import { stackCluster } from "./cluster/stackCluster";
@@ -56,9 +55,7 @@ async function main(): Promise<Record<string, unknown>> {
         namespace: config.profileController.namespace,
         serviceAccount: config.profileController.serviceAccount,
         annotateServiceAccount: config.profileController.annotateServiceAccount && cluster.kubeflowInstalled,
-        roleName: config.profileController.roleName ?? profileControllerRoleName(config.clusterName),
-        rolePath: config.profileController.rolePath ?? config.rolePath,
-        permissionsBoundaryArn: config.profileController.permissionsBoundaryArn ?? config.permissionsBoundaryArn,
+        ...config.resolvedController,
         tags: stackRoleTags(config.tags, config.clusterName),
         oidc: cluster.oidc,
         managedRoleArns: profiles.filter((_, i) => !config.resolvedProfiles[i].annotateOnly).map((p) => p.roleArn),

@@ -3,9 +3,9 @@
  * `ParsedStackConfig` or throws one StackConfigError listing every problem; `namespaceValues` picks this package's
  * keys out of the engine's flat config. Everything else takes the parsed config, never the raw one.
  */
-import { CONFIG_NAMESPACE, ResolvedProfile, StackConfig, stackConfigSchema } from "./schema";
+import { CONFIG_NAMESPACE, ResolvedController, ResolvedProfile, StackConfig, stackConfigSchema } from "./schema";
 import { DEFAULT_STACK_FILE, issueProblems, problemLines, StackConfigError } from "./errors";
-import { crossEntryChecks, resolveProfiles, stackAccount } from "./rules";
+import { crossEntryChecks, resolveController, resolveProfiles, stackAccount } from "./rules";
 import { documentChecks, StackTarget } from "./documents";
 import { uniquenessProblems } from "./uniqueness";
 import { partitionOf } from "../iam/arns";
@@ -14,6 +14,8 @@ import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
 export interface ParsedStackConfig extends StackConfig {
     /** Profiles with stack-wide defaults applied and role names decided. */
     resolvedProfiles: ResolvedProfile[];
+    /** The profile controller's role, with the stack-wide defaults applied. */
+    resolvedController: ResolvedController;
     /** What the config allows but a reviewer should see (e.g. the account's roles quota nearly used). */
     warnings: string[];
 }
@@ -32,12 +34,13 @@ export function parseStackConfig(raw: Record<string, unknown>, file: string = DE
     const resolvedProfiles = resolveProfiles(cfg);
     const { problems, warnings } = crossEntryChecks(cfg, resolvedProfiles);
     const target = stackTarget(cfg, engine);
-    problems.unshift(...uniquenessProblems(cfg, resolvedProfiles, target.accountId, engine.stack));
+    const resolvedController = resolveController(cfg);
+    problems.unshift(...uniquenessProblems(cfg, resolvedProfiles, resolvedController, target.accountId, engine.stack));
     problems.push(...documentChecks(cfg, target));
     if (problems.length > 0) {
         throw new StackConfigError(problemLines(problems, raw), file);
     }
-    return { ...cfg, resolvedProfiles, warnings };
+    return { ...cfg, resolvedProfiles, resolvedController, warnings };
 }
 
 /** What the engine's own config says of the deploy target: `aws:region` and `aws:allowedAccountIds`. */

@@ -3,9 +3,9 @@
  * entries write together, the deploy limits of limits.ts applied to each entry), and the resolution of each profile's
  * settings from the stack-wide defaults.
  */
-import { ResolvedProfile, StackConfig } from "./schema";
+import { ResolvedController, ResolvedProfile, StackConfig } from "./schema";
 import { Problem } from "./errors";
-import { profileRoleDescription, profileRoleName } from "../components/names";
+import { profileControllerRoleName, profileRoleDescription, profileRoleName } from "../components/names";
 import { profileControllerPolicy, ROLE_INLINE_POLICIES_MAX_LENGTH, s3AccessPolicy } from "../components/permissionPolicies";
 import { arnAccount, roleArn } from "../iam/arns";
 import { PolicyDocument, policyLength } from "../iam/document";
@@ -142,6 +142,14 @@ export function resolveProfiles(cfg: StackConfig): ResolvedProfile[] {
         permissionsBoundaryArn: p.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,
         tags: { ...cfg.tags, ...p.tags },
     }));
+}
+
+export function resolveController(cfg: StackConfig): ResolvedController {
+    return {
+        roleName: cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName),
+        rolePath: cfg.profileController.rolePath ?? cfg.rolePath,
+        permissionsBoundaryArn: cfg.profileController.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn,
+    };
 }
 
 /** The stack's account, when the config names it (`pipeline.accountId`, or an adopted OIDC provider's). */

@@ -388,6 +388,13 @@ export interface ResolvedProfile extends ProfileConfig {
     permissionsBoundaryArn?: string;
 }
 
+/** The profile controller's IAM settings, stack defaults applied and role name decided. */
+export interface ResolvedController {
+    roleName: string;
+    rolePath: string;
+    permissionsBoundaryArn?: string;
+}
+
 /** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] {
     const strings = path.filter((p) => typeof p === "string");

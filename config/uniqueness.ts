@@ -7,8 +7,8 @@
  * limits.ts roleTagsProblem's (the package's own keys included).
  */
 import { Problem } from "./errors";
-import { ResolvedProfile, StackConfig } from "./schema";
-import { pipelineDeployRoleName, pipelinePreviewRoleName, profileControllerRoleName } from "../components/names";
+import { ResolvedController, ResolvedProfile, StackConfig } from "./schema";
+import { pipelineDeployRoleName, pipelinePreviewRoleName } from "../components/names";
 import { subjectParts, usesPodIdentity } from "../iam/identity";
 
 /** A name one entry takes in a space. */
@@ -40,14 +40,14 @@ function entryLabel(cfg: StackConfig, path: PropertyKey[]): string {
 }
 
 /** Every claim the config makes, in config order; `stack` names the deploy role when no pipeline.environment does. */
-function claimsOf(cfg: StackConfig, resolved: ResolvedProfile[], stackAccount: string | undefined, stack: string | undefined): Claim[] {
+function claimsOf(cfg: StackConfig, resolved: ResolvedProfile[], controller: ResolvedController, stackAccount: string | undefined, stack: string | undefined): Claim[] {
     const claims: Claim[] = [];
     const add = (space: string, key: string, shown: string, path: PropertyKey[], entry?: string) => claims.push({ space, key, shown, path, entry: entry ?? entryLabel(cfg, path) });
     const role = (account: string, name: string, path: PropertyKey[], entry?: string) => add(account === "stack" ? "role" : "assetRole", `${account}\u0000${name.toLowerCase()}`, name, path, entry);
 
     cfg.profiles.forEach((p, i) => add("profile", p.name, p.name, ["profiles", i, "name"]));
     resolved.forEach((p, i) => role("stack", p.roleName, ["profiles", i, cfg.profiles[i].roleName ? "roleName" : "name"]));
-    role("stack", cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName), ["profileController", "roleName"], "the profile controller's role");
+    role("stack", controller.roleName, ["profileController", "roleName"], "the profile controller's role");
     if (cfg.pipeline) {
         role("stack", pipelinePreviewRoleName(cfg.clusterName), ["pipeline"], "the pipeline's preview role");
         const environment = cfg.pipeline.environment ?? stack;
@@ -78,10 +78,10 @@ function claimsOf(cfg: StackConfig, resolved: ResolvedProfile[], stackAccount: s
 }
 
 /** The duplicates among everything the config declares, each naming the entry that took the name first. */
-export function uniquenessProblems(cfg: StackConfig, resolved: ResolvedProfile[], stackAccount: string | undefined, stack?: string): Problem[] {
+export function uniquenessProblems(cfg: StackConfig, resolved: ResolvedProfile[], controller: ResolvedController, stackAccount: string | undefined, stack?: string): Problem[] {
     const first = new Map<string, Claim>();
     const problems: Problem[] = [];
-    for (const claim of claimsOf(cfg, resolved, stackAccount, stack)) {
+    for (const claim of claimsOf(cfg, resolved, controller, stackAccount, stack)) {
         const id = `${claim.space}\u0001${claim.key}`;
         const earlier = first.get(id);
         if (!earlier) {

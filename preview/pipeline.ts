@@ -5,7 +5,6 @@
 import { ParsedStackConfig } from "../config";
 import { issuerHostPath, issuerHostPathFromProviderArn, usesPodIdentity } from "../iam/identity";
 import { roleArn } from "../iam/arns";
-import { profileControllerRoleName } from "../components/names";
 import { STACK_OWNER_TAG } from "../components/tags";
 import { awsManagedPolicyDocument } from "../iam/managedPolicies";
 import { unboundedBoundary, unownedRoleWrites } from "../iam/ownership";
@@ -25,8 +24,7 @@ export function pipelineRolesFor(stack: string, cfg: ParsedStackConfig, cloud: P
         environment: cfg.pipeline.environment ?? stack,
         clusterName: cfg.clusterName,
         rolePath: cfg.rolePath,
-        otherRoleArns: cfg.rolePairs.map((pair) => roleArn(partition, accountId, pair.path, pair.eksRoleName)),
-        createdRoleArns: pipelineOwnRoleArns(cfg, cloud).slice(0, cfg.resolvedProfiles.length + 1),
+        ...stackRoleArns(cfg, cloud),
         oidcIssuerHostPath: issuer,
         adoptedOidcProviderArn: cfg.oidcProviderArn,
         // A stack-wide boundary applies to every profile and the controller; per-profile ones may replace it.
@@ -52,7 +50,7 @@ export function pipelineFindings(pipeline: PipelineRoles | undefined, cfg: Parse
     };
     const unbounded = [
         ...cfg.resolvedProfiles.flatMap((p) => boundaryOf(p.roleName, p.permissionsBoundaryArn)),
-        ...boundaryOf(cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName), cfg.profileController.permissionsBoundaryArn ?? cfg.permissionsBoundaryArn),
+        ...boundaryOf(cfg.resolvedController.roleName, cfg.resolvedController.permissionsBoundaryArn),
     ];
     for (const { arn, why, role } of unbounded) {
         findings.push({ severity: "high", role, message: `has the permissions boundary ${arn}, which is no boundary (${why}): use a boundary that leaves IAM writes out` });
@@ -68,7 +66,7 @@ export function pipelineFindings(pipeline: PipelineRoles | undefined, cfg: Parse
         tagKey: STACK_OWNER_TAG,
         owner: cfg.clusterName,
         rolePath: cfg.rolePath,
-        ownRoleArns: pipelineOwnRoleArns(cfg, cloud),
+        ownRoleArns: Object.values(stackRoleArns(cfg, cloud)).flat(),
         boundaries: cfg.permissionsBoundaryArn ? [cfg.permissionsBoundaryArn] : [],
     });
     const byRequest = new Map<string, typeof breaches>();
@@ -85,12 +83,14 @@ export function pipelineFindings(pipeline: PipelineRoles | undefined, cfg: Parse
     return findings;
 }
 
-/** The exact ARNs of every role the stack creates or manages in its account. */
-function pipelineOwnRoleArns(cfg: ParsedStackConfig, cloud: Pick<StandInCloud, "accountId" | "partition">): string[] {
+/**
+ * The exact ARNs of the roles the stack creates in its account: under its role path (`createdRoleArns`: profiles, the
+ * controller) and the role pairs' EKS roles (`otherRoleArns`, whatever their path).
+ */
+function stackRoleArns(cfg: ParsedStackConfig, cloud: Pick<StandInCloud, "accountId" | "partition">): { createdRoleArns: string[]; otherRoleArns: string[] } {
     const { accountId, partition } = cloud;
-    return [
-        ...cfg.resolvedProfiles.map((p) => roleArn(partition, accountId, p.rolePath, p.roleName)),
-        roleArn(partition, accountId, cfg.profileController.rolePath ?? cfg.rolePath, cfg.profileController.roleName ?? profileControllerRoleName(cfg.clusterName)),
-        ...cfg.rolePairs.map((pair) => roleArn(partition, accountId, pair.path, pair.eksRoleName)),
-    ];
+    return {
+        createdRoleArns: [...cfg.resolvedProfiles, cfg.resolvedController].map((r) => roleArn(partition, accountId, r.rolePath, r.roleName)),
+        otherRoleArns: cfg.rolePairs.map((pair) => roleArn(partition, accountId, pair.path, pair.eksRoleName)),
+    };
 }
