@@ -137,7 +137,11 @@ export function analyzeAccess(roles: RoleView[], cloud: StandInCloud = DEFAULT_S
     // One ARN, two roles: IAM refuses the second CreateRole (names are unique per account, whatever their case). The
     // config refuses this where it knows both accounts; here the stand-in account may be the only one there is.
     const byArn = new Map<string, RoleView[]>();
-    for (const role of roles) byArn.set(role.arn.toLowerCase(), [...(byArn.get(role.arn.toLowerCase()) ?? []), role]);
+    for (const role of roles) {
+        const same = byArn.get(role.arn.toLowerCase());
+        if (same) same.push(role);
+        else byArn.set(role.arn.toLowerCase(), [role]);
+    }
     for (const same of byArn.values()) {
         if (same.length < 2) continue;
         findings.push({ severity: "high", role: same[0].name, message: `${same.length} roles of the stack have the ARN ${same[0].arn} (${same.map((r) => `${r.kind} ${r.declaredBy}`).join(", ")}): IAM role names are unique per account, so the deploy would fail; give one another name` });

@@ -23,7 +23,8 @@ const DIRECT_WORDS: readonly Word[] = ["assume", "change the permissions of", "r
 
 /** "read, write on `x`"; "read, rewrite the trust of `x`": the words in order, then the resource as the last word takes it. */
 export function wordsOn(words: Iterable<Word | string>, resource: string): string {
-    const ordered = WORD_ORDER.filter((w) => [...words].includes(w));
+    const given = new Set<string>(words);
+    const ordered = WORD_ORDER.filter((w) => given.has(w));
     return `${ordered.join(", ")}${DIRECT_WORDS.includes(ordered[ordered.length - 1]) ? "" : " on"} ${resource}`;
 }
 
@@ -439,7 +440,11 @@ function crossProfileReach(profiles: RoleView[], grantsOf: Map<string, Grant[]>,
     const findings: Finding[] = [];
     const locations = profiles.flatMap((holder) => (named.get(holder.name) ?? []).map((location) => ({ holder, location })));
     const byBucket = new Map<string, typeof locations>();
-    for (const l of locations) byBucket.set(l.location.bucket, [...(byBucket.get(l.location.bucket) ?? []), l]);
+    for (const l of locations) {
+        const list = byBucket.get(l.location.bucket);
+        if (list) list.push(l);
+        else byBucket.set(l.location.bucket, [l]);
+    }
     const label = (l: { bucket: string; prefix: string }) => `s3://${l.bucket}${l.prefix ? `/${l.prefix}` : ""}/*`;
     for (const role of profiles) {
         const own = new Set(s3ObjectArns(role.inlinePolicies[S3_ACCESS_POLICY_NAME]));
@@ -450,7 +455,10 @@ function crossProfileReach(profiles: RoleView[], grantsOf: Map<string, Grant[]>,
             if (words.length === 0) continue;
             for (const { resource: arn } of grant.scopes ?? []) {
                 const bucket = /^arn:[^:]+:s3:::([^/]*)/.exec(arn)?.[1];
-                if (bucket === undefined || own.has(arn) || /^\*?$/.test(bucket)) continue;
+                // An exact bucket ARN (ListBucket, GetBucketLocation) reaches no object: skipped, not tried against
+                // every location of its bucket (which made this quadratic in the profiles sharing a bucket).
+                const bucketOnly = !arn.includes("/") && !hasWildcard(arn);
+                if (bucket === undefined || bucketOnly || own.has(arn) || /^\*?$/.test(bucket)) continue;
                 for (const { holder, location } of hasWildcard(bucket) ? locations : byBucket.get(bucket) ?? []) {
                     if (holder === role || !reachesLocation(arn, location)) continue;
                     const entry = reached.get(arn) ?? { words: new Set<string>(), holders: new Map<string, string>() };
