@@ -15,7 +15,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { runPreview } from "../preview/preview";
 import { PROJECT_ROOT } from "../project";
-import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
+import { ControlPlane, ControlPlaneBinaries, controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
 import { configMap, pulumiCli, wholeProgramStack } from "../tools/engine";
 import { BENCH_ROLES_QUOTA } from "./fixtures";
 
@@ -29,9 +29,27 @@ export interface KubernetesRow {
 /** The engine's parallelism: the CLI's default (`--parallel` unset), as `pulumi up` runs. */
 export const ENGINE_PARALLELISM = "the CLI's default (unbounded: one step per ready resource)";
 
-function stackConfig(n: number, kubeconfig: string): Record<string, unknown> {
+/** N profiles of a name and owner, on the local cluster of `kubeconfig`: the stack of this section and section 11. */
+export function stackConfig(n: number, kubeconfig: string): Record<string, unknown> {
     const profiles = Array.from({ length: n }, (_, i) => ({ name: `bench-${String(i).padStart(5, "0")}`, owner: `bench-${i}@example.com` }));
     return { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:cluster": { kubeconfig, context: "local" }, "kubeflow-irsa:iamRolesQuota": BENCH_ROLES_QUOTA, "kubeflow-irsa:profiles": profiles };
+}
+
+/**
+ * A local control plane as Kubeflow leaves it for this package: the Profile CRD, and the controller's namespace and
+ * service account (the program annotates it). Stopped by the caller.
+ */
+export async function kubeflowReadyCluster(binaries: ControlPlaneBinaries): Promise<ControlPlane> {
+    const cluster = await startControlPlane(binaries);
+    try {
+        cluster.installCrd(path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml"));
+        cluster.kubectl(["create", "namespace", "kubeflow"]);
+        cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
+    } catch (err) {
+        await cluster.stop();
+        throw err;
+    }
+    return cluster;
 }
 
 export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] | string> {
@@ -39,12 +57,9 @@ export async function kubernetesBench(sizes: number[]): Promise<KubernetesRow[] 
     const binaries = controlPlaneBinaries();
     if (!cli || !binaries) return "skipped: needs a Pulumi CLI and the control-plane binaries (scripts/install-pulumi.sh, scripts/install-kubernetes.sh)";
     execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
-    const cluster = await startControlPlane(binaries);
+    const cluster = await kubeflowReadyCluster(binaries);
     const rows: KubernetesRow[] = [];
     try {
-        cluster.installCrd(path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml"));
-        cluster.kubectl(["create", "namespace", "kubeflow"]);
-        cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
         for (const n of sizes) {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-k8s-bench-"));
             const config = stackConfig(n, cluster.kubeconfigPath);

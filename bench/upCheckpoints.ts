@@ -13,9 +13,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../project";
-import { controlPlaneBinaries, startControlPlane } from "../tools/controlPlane";
+import { controlPlaneBinaries } from "../tools/controlPlane";
+import { kubeflowReadyCluster, stackConfig } from "./kubernetes";
 import { PREVIEW_WITHOUT_CHECKPOINTS, pulumiCli, wholeProgramStack } from "../tools/engine";
-import { BENCH_ROLES_QUOTA } from "./fixtures";
 
 export interface UpRow {
     n: number;
@@ -51,16 +51,12 @@ export async function upCheckpointsBench(sizes: number[]): Promise<UpRow[] | str
     const binaries = controlPlaneBinaries();
     if (!cli || !binaries) return "skipped: needs a Pulumi CLI and the control-plane binaries (scripts/install-pulumi.sh, scripts/install-kubernetes.sh)";
     execFileSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "build.js")]);
-    const cluster = await startControlPlane(binaries);
+    const cluster = await kubeflowReadyCluster(binaries);
     const rows: UpRow[] = [];
     try {
-        cluster.installCrd(path.join(PROJECT_ROOT, "test", "fixtures", "kubeflow-profile-crd.yaml"));
-        cluster.kubectl(["create", "namespace", "kubeflow"]);
-        cluster.kubectl(["create", "serviceaccount", "profiles-controller-service-account", "-n", "kubeflow"]);
         for (const n of sizes) {
             for (const checkpoints of UP_MODES) {
-                const profiles = Array.from({ length: n }, (_, i) => ({ name: `bench-${String(i).padStart(5, "0")}`, owner: `bench-${i}@example.com` }));
-                const config = { "aws:region": "us-east-1", "kubeflow-irsa:clusterName": "kf-bench", "kubeflow-irsa:cluster": { kubeconfig: cluster.kubeconfigPath, context: "local" }, "kubeflow-irsa:iamRolesQuota": BENCH_ROLES_QUOTA, "kubeflow-irsa:profiles": profiles };
+                const config = stackConfig(n, cluster.kubeconfigPath);
                 const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kfirsa-up-profile-")), "up");
                 const cliForRun = checkpoints === "every step" ? profilingCli(cli, prefix) : cli;
                 const engine = await wholeProgramStack(cliForRun, `up-bench-${n}`, { kubernetesPlugin: binaries["pulumi-resource-kubernetes"], env: checkpoints === "skipped" ? { ...PREVIEW_WITHOUT_CHECKPOINTS } : {} });
