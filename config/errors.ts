@@ -12,18 +12,23 @@ export interface Problem {
     message: string;
 }
 
-/** `kubeflow-irsa:profiles[417] (geo-lab).serviceAccounts`: an entry of a list is named by its `name` too. */
-function formatPath(path: readonly PropertyKey[], raw: unknown): string {
-    let out = CONFIG_NAMESPACE;
+/** `profiles[417] (geo-lab).serviceAccounts`: a key's path, an entry of a list named by its `name` too. */
+export function keyPath(path: readonly PropertyKey[], raw: unknown): string {
+    let out = "";
     path.forEach((part, i) => {
         if (typeof part === "number") {
             const name = i === 1 && (path[0] === "profiles" || path[0] === "rolePairs") ? valueAt(raw, [path[0], part, "name"]) : undefined;
             out += typeof name === "string" && name !== "" ? `[${part}] (${name})` : `[${part}]`;
         } else {
-            out += i === 0 ? `:${String(part)}` : `.${String(part)}`;
+            out += i === 0 ? String(part) : `.${String(part)}`;
         }
     });
     return out;
+}
+
+/** `kubeflow-irsa:profiles[417] (geo-lab).serviceAccounts`: the key as the stack file writes it. */
+function formatPath(path: readonly PropertyKey[], raw: unknown): string {
+    return path.length ? `${CONFIG_NAMESPACE}:${keyPath(path, raw)}` : CONFIG_NAMESPACE;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -6,7 +6,7 @@
  * cluster (namespace, service account). A duplicate is refused with both entries named. Tag keys per role are
  * limits.ts roleTagsProblem's (the package's own keys included).
  */
-import { Problem } from "./errors";
+import { keyPath, Problem } from "./errors";
 import { ResolvedController, ResolvedProfile, StackConfig } from "./schema";
 import { pipelineDeployRoleName, pipelinePreviewRoleName } from "../components/names";
 import { subjectParts, usesPodIdentity } from "../iam/identity";
@@ -31,18 +31,10 @@ const spaces: Record<string, string> = {
     podIdentity: "EKS allows one Pod Identity association per namespace and service account of a cluster (a second is refused with 409): bind it through one entry",
 };
 
-function entryLabel(cfg: StackConfig, path: PropertyKey[]): string {
-    const [list, index, ...rest] = path;
-    const name = list === "profiles" ? cfg.profiles[index as number]?.name : list === "rolePairs" ? cfg.rolePairs[index as number]?.name : undefined;
-    const head = typeof index === "number" ? `${String(list)}[${index}]${name ? ` (${name})` : ""}` : String(list);
-    const tail = (typeof index === "number" ? rest : [index, ...rest]).filter((p) => p !== undefined).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-    return `${head}${tail}`;
-}
-
 /** Every claim the config makes, in config order; `stack` names the deploy role when no pipeline.environment does. */
 function claimsOf(cfg: StackConfig, resolved: ResolvedProfile[], controller: ResolvedController, stackAccount: string | undefined, stack: string | undefined): Claim[] {
     const claims: Claim[] = [];
-    const add = (space: string, key: string, shown: string, path: PropertyKey[], entry?: string) => claims.push({ space, key, shown, path, entry: entry ?? entryLabel(cfg, path) });
+    const add = (space: string, key: string, shown: string, path: PropertyKey[], entry?: string) => claims.push({ space, key, shown, path, entry: entry ?? keyPath(path, cfg) });
     const role = (account: string, name: string, path: PropertyKey[], entry?: string) => add(account === "stack" ? "role" : "assetRole", `${account}\u0000${name.toLowerCase()}`, name, path, entry);
 
     cfg.profiles.forEach((p, i) => add("profile", p.name, p.name, ["profiles", i, "name"]));
@@ -88,7 +80,7 @@ export function uniquenessProblems(cfg: StackConfig, resolved: ResolvedProfile[]
             first.set(id, claim);
             continue;
         }
-        const what = claim.entry === entryLabel(cfg, claim.path) ? "" : ` to ${claim.entry}`;
+        const what = claim.entry === keyPath(claim.path, cfg) ? "" : ` to ${claim.entry}`;
         problems.push({ path: claim.path, message: `gives "${claim.shown}"${what}, as ${earlier.entry} does ("${earlier.shown}"): ${spaces[claim.space]}` });
     }
     return problems;
