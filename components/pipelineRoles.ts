@@ -28,15 +28,15 @@ const ROLE_READS = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePol
  * catalog lists it for them), and the rest, which some catalogs do not (Parliament's): a key IAM does not provide for
  * an action makes StringEquals fail, so it is used only where both agree.
  */
-export const ROLE_PERMISSION_WRITES = ["iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy"];
-export const ROLE_WRITES = ["iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"];
+const ROLE_PERMISSION_WRITES = ["iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy"];
+const ROLE_WRITES = ["iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"];
 const TAG_WRITES = ["iam:TagRole", "iam:UntagRole"];
 
 /**
  * Characters of exact role ARNs the deploy policy lists before it falls back to the role path: the whole policy must
  * stay within IAM's 6,144 characters for a managed policy, and the other statements take about 2,000.
  */
-export const EXACT_ROLE_ARNS_BUDGET = 4000;
+const EXACT_ROLE_ARNS_BUDGET = 4000;
 const OIDC_PROVIDER_WRITES = [
     "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
     "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",

@@ -106,7 +106,7 @@ export function actionResourceTypes(action: string): ResourceType[] {
 }
 
 /** The ARN formats of a service's resource types (`s3`: bucket, object, access point, ...). */
-export function serviceArnFormats(service: string): string[] {
+function serviceArnFormats(service: string): string[] {
     return Object.values(resourceTypeData(service)).map((t) => t.arn);
 }
 

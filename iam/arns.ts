@@ -28,14 +28,14 @@ export function arnFields(arn: string): string[] | undefined {
 }
 
 /** In a format pattern: a variable that names one path segment (a bucket name holds no `/`). */
-export const SEGMENT_WILDCARD = "\u0002";
+const SEGMENT_WILDCARD = "\u0002";
 
 /**
  * Whether some string matches both of two IAM wildcard patterns (`*` any run, `?` one character, SEGMENT_WILDCARD
  * any run without `/`): a resource pattern against an ARN format whose variables are wildcards. Case-sensitive, as
  * ARNs are.
  */
-export function globsIntersect(a: string, b: string): boolean {
+function globsIntersect(a: string, b: string): boolean {
     const memo = new Map<number, boolean>();
     const star = (c: string | undefined) => c === "*" || c === SEGMENT_WILDCARD;
     // A run wildcard may take the other side's next character: any one for `*`, all but `/` for a segment.
@@ -65,7 +65,7 @@ const SINGLE_SEGMENT_VARIABLES = new Set(["BucketName"]);
  * may hold `/` (a secret's, a log group's, a role's path), except a variable the format follows with `/` (it is one
  * segment of a path) and those of SINGLE_SEGMENT_VARIABLES.
  */
-export function formatPattern(format: string): string {
+function formatPattern(format: string): string {
     return format.replace(/\$\{([^}]*)\}(\/?)/g, (_, name: string, slash: string) => (slash || SINGLE_SEGMENT_VARIABLES.has(name) ? SEGMENT_WILDCARD : "*") + slash);
 }
 

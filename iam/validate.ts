@@ -54,7 +54,7 @@ export function conditionOperatorProblem(operator: string): string | undefined {
 }
 
 /** The closest of `names` by edit distance, when it is close enough to be a typo. */
-export function closest(value: string, names: readonly string[]): string | undefined {
+function closest(value: string, names: readonly string[]): string | undefined {
     let best: string | undefined;
     let bestDistance = Math.max(2, Math.floor(value.length / 4)) + 1;
     for (const name of names) {
@@ -120,7 +120,7 @@ export function resourceProblem(resource: string): string | undefined {
  * The actions of a statement that no resource of it can ever authorize (`s3:GetObject` on a bucket ARN, with no
  * object ARN beside it): IAM stores the grant, and it never applies. A pattern counts when any action it names fits.
  */
-export function actionsFittingNoResource(actions: readonly string[], resources: readonly string[]): string[] {
+function actionsFittingNoResource(actions: readonly string[], resources: readonly string[]): string[] {
     if (resources.includes("*")) return [];
     const fits = (action: string) => {
         const types = actionResourceTypes(action);
