@@ -9,7 +9,7 @@ import { crossEntryChecks, resolveController, resolveProfiles, stackAccount } fr
 import { documentChecks, StackTarget } from "./documents";
 import { uniquenessProblems } from "./uniqueness";
 import { partitionOf } from "../iam/arns";
-import { issuerHostPath, issuerHostPathFromProviderArn } from "../iam/identity";
+import { issuerRegion } from "../iam/identity";
 
 export interface ParsedStackConfig extends StackConfig {
     /** Profiles with stack-wide defaults applied and role names decided. */
@@ -71,9 +71,8 @@ export function engineTarget(allConfig: Record<string, string>, stack?: string, 
 
 function stackTarget(cfg: StackConfig, engine: EngineTarget): StackTarget {
     const allowed = engine.allowedAccountIds ?? [];
-    // Else the region the cluster's issuer names (oidc.eks.<region>.amazonaws.com), as the offline preview reads it.
-    const issuer = cfg.oidcIssuerUrl ? issuerHostPath(cfg.oidcIssuerUrl) : cfg.oidcProviderArn ? issuerHostPathFromProviderArn(cfg.oidcProviderArn) : "";
-    const region = engine.region ?? /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com\//.exec(issuer)?.[1];
+    // Else the region the cluster's issuer names, as the offline preview reads it.
+    const region = engine.region ?? issuerRegion(cfg.oidcIssuerUrl ?? cfg.oidcProviderArn ?? "");
     return {
         partition: region === undefined ? undefined : partitionOf(region),
         accountId: stackAccount(cfg) ?? (allowed.length === 1 ? allowed[0] : undefined),

@@ -111,6 +111,11 @@ export function isEksIssuer(issuerHostPath: string): boolean {
     return /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[^/]+$/.test(issuerHostPath);
 }
 
+/** The region an EKS issuer names (in its URL, host/path or OIDC provider ARN: `oidc.eks.<region>.amazonaws.com[.cn]`). */
+export function issuerRegion(text: string): string | undefined {
+    return /oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(text)?.[1];
+}
+
 /** The service principal EKS Pod Identity assumes roles as. */
 export const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
 /**

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { policyLength } from "../iam/document";
-import { IdentityBackend, issuerHostPath, usesPodIdentity } from "../iam/identity";
+import { IdentityBackend, issuerHostPath, issuerRegion, usesPodIdentity } from "../iam/identity";
 import { partitionOf, roleArn } from "../iam/arns";
 import { execKubeconfig } from "../components/kubeconfig";
 import { irsaSubjects, rolePairDocuments } from "../components/rolePair/documents";
@@ -44,8 +44,7 @@ function jsonOr<T>(text: string | undefined, fallback: T): T {
  * What the config does not tell keeps the documentation defaults, and the report says the ARNs are stand-ins.
  */
 export function standInCloudFor(config: Record<string, string>): StandInCloud {
-    const issuerRegion = /oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com/.exec(config["kubeflow-irsa:oidcIssuerUrl"] ?? config["kubeflow-irsa:oidcProviderArn"] ?? "")?.[1];
-    const region = config["aws:region"] ?? issuerRegion ?? STANDIN_REGION;
+    const region = config["aws:region"] ?? issuerRegion(config["kubeflow-irsa:oidcIssuerUrl"] ?? config["kubeflow-irsa:oidcProviderArn"] ?? "") ?? STANDIN_REGION;
     const pipelineAccount = jsonOr<{ accountId?: unknown }>(config["kubeflow-irsa:pipeline"], {}).accountId;
     const providerAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(config["kubeflow-irsa:oidcProviderArn"] ?? "")?.[1];
     const allowed = jsonOr<unknown[]>(config["aws:allowedAccountIds"], [])[0];

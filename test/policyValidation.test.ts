@@ -59,6 +59,8 @@ describe("policy documents validated as IAM would (iam/validate.ts)", () => {
         it("reads the partition from the cluster's issuer, or the environment's region, when the stack sets no aws:region", () => {
             const gov = { ...stackWith(doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))), oidcIssuerUrl: "https://oidc.eks.us-gov-west-1.amazonaws.com/id/ABC" };
             expect(refusalsOf(gov).join("\n")).to.match(/deploys to "aws-us-gov"/);
+            const china = { ...gov, oidcIssuerUrl: "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC" };
+            expect(refusalsOf(china).join("\n")).to.match(/deploys to "aws-cn"/);
             const { engineTarget } = require("../config") as typeof import("../config");
             expect(engineTarget({}, "dev", { AWS_REGION: "cn-north-1" }).region).to.equal("cn-north-1");
             expect(engineTarget({ "aws:region": "eu-west-1" }, "dev", { AWS_REGION: "cn-north-1" }).region).to.equal("eu-west-1");
